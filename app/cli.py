@@ -1,0 +1,257 @@
+"""`madoguchi` — the command line of the counter terminal (headless work, demos, benchmarks)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+DEMO_OPERATOR = "demo"
+DEMO_PASSWORD = "madoguchi-demo"
+DEMO_TERMINAL = "demo-terminal-01"
+DEMO_WARD = "121011"  # 中央区
+
+log = logging.getLogger("madoguchi")
+
+
+def _password(args) -> str:
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\n")
+    env = os.environ.get("MADOGUCHI_PASSWORD")
+    if env:
+        return env
+    return getpass.getpass("パスワード: ")
+
+
+def _open_cache(args):
+    from app.store.cache import Cache
+
+    return Cache.open_as_operator(Path(args.cache), args.operator, _password(args))
+
+
+def cmd_demo_city(args) -> int:
+    from app.demo.build import build_demo_city
+
+    out = Path(args.out)
+    report = build_demo_city(
+        out,
+        residents=args.residents,
+        seed=args.seed,
+        operator_id=args.operator,
+        password=args.password or DEMO_PASSWORD,
+        dataset=args.dataset,
+        cache=not args.no_cache,
+        today=dt.date.fromisoformat(args.today) if args.today else dt.date.today(),
+    )
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+def _print_hits(result) -> None:
+    from domain.wareki import format_wareki
+
+    if not result.hits:
+        print("該当する住民はいません")
+        return
+    for h in result.hits:
+        r = h.resident
+        birth = r.birth_date.format_seireki() if r.kind.value == "foreign" else r.birth_date.format_wareki()
+        status = "" if r.is_current else f"［{r.status.label}］"
+        print(
+            f"{r.resident_id}  {r.name.full:<12}  {r.name.full_kana:<16}  {birth:<14}  {r.sex.label}  "
+            f"{r.address.municipality}{r.address.town}{r.address.block}  {status}{h.marks}（{h.matched_by}）"
+        )
+    if result.truncated:
+        print("…ほかにも該当があります。条件を追加して絞り込んでください")
+
+
+def _criteria_from(args):
+    from domain.search_criteria import SearchCriteria
+
+    return SearchCriteria(
+        name=args.name or "",
+        given_only=args.given_only,
+        birth=args.birth or "",
+        sex=args.sex,
+        address=args.address or "",
+        ward=args.ward or "",
+        resident_code=args.resident_code or "",
+        my_number=args.my_number or "",
+        resident_id=args.resident_id or "",
+        match="exact" if args.exact else "prefix",
+    )
+
+
+def _service(cache, args):
+    from app.store.search import Operator, SearchService
+
+    return SearchService(cache, Operator(args.operator, args.terminal, args.own_ward))
+
+
+def cmd_search(args) -> int:
+    from domain.errors import ValidationError
+
+    with _open_cache(args) as cache:
+        service = _service(cache, args)
+        try:
+            result = service.search(_criteria_from(args))
+        except ValidationError as exc:
+            for e in exc.errors:
+                print(e.message, file=sys.stderr)
+            return 2
+        _print_hits(result)
+    return 0
+
+
+def cmd_access_log(args) -> int:
+    with _open_cache(args) as cache:
+        service = _service(cache, args)
+        if args.action == "verify":
+            result = service.verify_log()
+            if result.ok:
+                print(f"アクセスログは正常です（{result.entries}件）")
+                return 0
+            print(f"アクセスログの改ざんまたは欠落を検出しました: {result.problem}", file=sys.stderr)
+            return 1
+        with cache.engine.connect() as conn:
+            for e in service.log.entries(conn, limit=args.limit):
+                print(json.dumps(e.__dict__, ensure_ascii=False))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """What `make run` starts until the desktop lands: a demo city and a search prompt."""
+    from app.demo.build import build_demo_city
+    from app.store.cache import Cache
+    from domain.errors import ValidationError
+    from domain.search_criteria import SearchCriteria
+
+    directory = Path(args.dir)
+    if not (directory / "cache.db").exists():
+        print(f"デモ市（{args.residents:,}人）を作成しています: {directory} …", flush=True)
+        report = build_demo_city(
+            directory, residents=args.residents, seed=1, operator_id=DEMO_OPERATOR,
+            password=DEMO_PASSWORD, dataset=False, cache=True, today=dt.date.today(),
+        )
+        print(f"作成しました（{report['seconds']:.1f}秒）", flush=True)
+    with Cache.open_as_operator(directory, DEMO_OPERATOR, DEMO_PASSWORD) as cache:
+        args.operator, args.terminal, args.own_ward = DEMO_OPERATOR, DEMO_TERMINAL, DEMO_WARD
+        service = _service(cache, args)
+        print("窓口 — 住民検索（デモ）。氏名（カナ・漢字）と生年月日を空白で区切って入力（例: ヤマダ S55、髙橋、サイトウ 1980）。")
+        print("区は中央区が既定です。全区を検索するには先頭に * を付けます。終了は空行か Ctrl-D。")
+        interactive = sys.stdin.isatty()
+        samples = iter(["サトウ", "髙橋", "*サイトウ 昭和55年", "ﾜﾀﾅﾍﾞ"])
+        while True:
+            if interactive:
+                try:
+                    line = input("検索> ").strip()
+                except EOFError:
+                    break
+            else:
+                line = next(samples, "")
+                if line:
+                    print(f"検索> {line}")
+            if not line:
+                break
+            ward = ""
+            if line.startswith("*"):
+                ward, line = "*", line[1:].strip()
+            parts = line.split()
+            name = parts[0] if parts else ""
+            birth = " ".join(parts[1:])
+            try:
+                t0 = time.perf_counter()
+                result = service.search(SearchCriteria(name=name, birth=birth, ward=ward))
+                elapsed = (time.perf_counter() - t0) * 1000
+            except ValidationError as exc:
+                for e in exc.errors:
+                    print(f"  {e.message}")
+                continue
+            _print_hits(result)
+            print(f"  （{len(result.hits)}件、{elapsed:.1f} ms）")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from bench.run import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="madoguchi", description="窓口 — 住民記録の窓口端末")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo-city", help="build a synthetic Chiba City (terminal cache and/or dataset)")
+    d.add_argument("--residents", type=int, default=20_000)
+    d.add_argument("--out", required=True)
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--operator", default=DEMO_OPERATOR)
+    d.add_argument("--password", help=f"the operator's password (default: the demo password {DEMO_PASSWORD})")
+    d.add_argument("--dataset", action="store_true", help="also write the registry-side dataset (city.jsonl.gz)")
+    d.add_argument("--no-cache", action="store_true", help="write only the dataset")
+    d.add_argument("--today", help="the build date (YYYY-MM-DD), default today")
+    d.set_defaults(func=cmd_demo_city)
+
+    def add_session(sp):
+        sp.add_argument("--cache", required=True, help="the cache folder")
+        sp.add_argument("--operator", required=True)
+        sp.add_argument("--password-stdin", action="store_true")
+        sp.add_argument("--terminal", default=os.environ.get("MADOGUCHI_TERMINAL", "cli"))
+        sp.add_argument("--own-ward", default=DEMO_WARD, help="the operator's ward (lg code)")
+
+    s = sub.add_parser("search", help="search residents in the cache")
+    add_session(s)
+    s.add_argument("--name")
+    s.add_argument("--given-only", action="store_true")
+    s.add_argument("--birth")
+    s.add_argument("--sex", type=int, choices=(0, 1, 2, 9))
+    s.add_argument("--address")
+    s.add_argument("--ward", help="ward lg code, or * for every ward (default: your own ward)")
+    s.add_argument("--resident-code")
+    s.add_argument("--my-number")
+    s.add_argument("--resident-id")
+    s.add_argument("--exact", action="store_true")
+    s.set_defaults(func=cmd_search)
+
+    a = sub.add_parser("access-log", help="verify or list the access log")
+    add_session(a)
+    a.add_argument("action", choices=("verify", "list"))
+    a.add_argument("--limit", type=int, default=50)
+    a.set_defaults(func=cmd_access_log)
+
+    m = sub.add_parser("demo", help="build the demo city if needed and search it (what `make run` starts)")
+    m.add_argument("--dir", default="var/demo")
+    m.add_argument("--residents", type=int, default=20_000)
+    m.set_defaults(func=cmd_demo)
+
+    b = sub.add_parser("bench", help="run the benchmarks in bench/ (one JSON object per line)")
+    b.add_argument("bench_args", nargs=argparse.REMAINDER)
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear message for the person, the details in the log
+        message = getattr(exc, "message", None)
+        if message:
+            log.error("%s: %s", type(exc).__name__, exc)
+            print(message, file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Opening the encrypted cache file: SQLCipher 4 via sqlcipher3, SQLAlchemy 2, alembic on open.
+
+The raw 256-bit data key goes in as the first statement of every pooled connection (never a
+passphrase: that would run PBKDF2 on each connection), proved by a read, then WAL mode. Temp
+tables and sorts stay in memory so no plaintext temp file is ever written.
+"""
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+class CacheOpenError(Exception):
+    """The cache could not be opened; `message` is Japanese for the screen."""
+
+    message = "キャッシュを開けませんでした"
+
+
+class WrongCacheKey(CacheOpenError):
+    message = "暗号鍵が一致しないため、キャッシュを開けません"
+
+
+class CacheMissing(CacheOpenError):
+    message = "この端末にはキャッシュがありません（初回同期が必要です）"
+
+
+def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise WrongCacheKey(f"cannot decrypt {path.name}: {exc}") from exc
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache per connection
+    return conn
+
+
+def open_engine(path: Path, key: bytes, *, create: bool = False) -> Engine:
+    """An engine over the encrypted file at `path`; every connection is keyed with `key`."""
+    path = Path(path)
+    if len(key) != 32:
+        raise ValueError("the cache key must be 32 bytes")
+    if not create and not path.exists():
+        raise CacheMissing(f"no cache at {path}")
+    # Prove the key once before the pool exists, so a wrong key fails here with the file untouched.
+    _connect(path, key).close()
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: _connect(path, key),
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # pysqlite-style drivers need an explicit BEGIN for real transactions
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@cache
+def _head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def migrate(engine: Engine) -> bool:
+    """Brings the schema to the newest revision; returns whether anything ran."""
+    with engine.connect() as conn:
+        has_version = conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
+        ).first()
+        current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if has_version else None
+    if current == _head_revision():
+        return False
+    from alembic import command
+
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    log.info("cache schema migrated from %s to %s", current, _head_revision())
+    return True

@@ -1,0 +1,113 @@
+"""The terminal cache's tables (SQLAlchemy Core). Migrations in migrations/versions create them.
+
+Personal data lives only inside the SQLCipher-encrypted file. Search keys (normalized kana and
+kanji, birth date as YYYYMMDD) are denormalized into name_keys / address_keys so that every
+search of the counter is an index range scan.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+residents = Table(
+    "residents",
+    metadata,
+    Column("resident_id", String, primary_key=True),  # 宛名番号
+    Column("household_id", String, nullable=False),  # 世帯番号
+    Column("status", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("ward_code", String, nullable=False),
+    Column("birth_key", String, nullable=False),  # YYYYMMDD, 00 for unknown parts
+    Column("sex", Integer, nullable=False),
+    Column("resident_code", String),
+    Column("my_number", String),
+    Column("flags", Integer, nullable=False, default=0),  # 1 suppressed (抑止), 2 support measure (支援措置)
+    Column("version", Integer, nullable=False),
+    Column("record", Text, nullable=False),  # domain.codec JSON
+)
+Index("ix_residents_household", residents.c.household_id)
+Index("ix_residents_resident_code", residents.c.resident_code)
+Index("ix_residents_my_number", residents.c.my_number)
+
+name_keys = Table(
+    "name_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("resident_id", String, nullable=False),
+    Column("source", String, nullable=False),  # current | old_surname | alias | alphabet | history
+    Column("kana_key", String, nullable=False),  # family+given フリガナ, fuzzy-normalized
+    Column("given_kana_key", String, nullable=False),
+    Column("kanji_key", String, nullable=False),  # family+given, 異体字 folded
+    Column("given_kanji_key", String, nullable=False),
+    Column("birth_key", String, nullable=False),
+)
+Index("ix_name_kana_birth", name_keys.c.kana_key, name_keys.c.birth_key)
+Index("ix_name_given_kana", name_keys.c.given_kana_key, name_keys.c.birth_key)
+Index("ix_name_kanji", name_keys.c.kanji_key, name_keys.c.birth_key)
+Index("ix_name_given_kanji", name_keys.c.given_kanji_key, name_keys.c.birth_key)
+Index("ix_name_birth", name_keys.c.birth_key)
+Index("ix_name_resident", name_keys.c.resident_id)
+
+address_keys = Table(
+    "address_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("resident_id", String, nullable=False),
+    Column("source", String, nullable=False),  # current | history
+    Column("address_key", String, nullable=False),  # 町丁目+番地 (+方書), 異体字 folded
+    Column("ward_code", String, nullable=False),
+)
+Index("ix_address_key", address_keys.c.address_key)
+Index("ix_address_resident", address_keys.c.resident_id)
+
+households = Table(
+    "households",
+    metadata,
+    Column("household_id", String, primary_key=True),
+    Column("member_order", Text, nullable=False, default="[]"),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("change_id", String, nullable=False, unique=True),
+    Column("reason", String, nullable=False),  # ChangeReason code
+    Column("occurred_on", String, nullable=False),  # RecordDate storage form
+    Column("notified_on", String, nullable=False),
+    Column("cancels", String, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("state", String, nullable=False, default="confirmed"),  # confirmed | provisional
+)
+
+change_residents = Table(
+    "change_residents",
+    metadata,
+    Column("change_seq", Integer, nullable=False),
+    Column("resident_id", String, nullable=False),
+    Column("before", Text),  # changed keys before (NULL: the record was created)
+    Column("after", Text, nullable=False),  # changed keys after (the whole record when created)
+)
+Index("ix_change_residents_resident", change_residents.c.resident_id, change_residents.c.change_seq)
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("at", String, nullable=False),
+    Column("operator", String, nullable=False),
+    Column("terminal", String, nullable=False),
+    Column("action", String, nullable=False),  # search | view | reveal_my_number | change | ...
+    Column("resident_id", String, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("my_number_shown", Integer, nullable=False, default=0),
+    Column("mac", String, nullable=False),  # HMAC-SHA256 over the previous mac and this entry
+)

@@ -1,0 +1,156 @@
+"""What a clerk asks for in a resident search (j320–j340), parsed into index keys.
+
+Pure: the store turns a `SearchPlan` into index range scans. Every problem with what was typed
+raises ValidationError with the field named in Japanese.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from domain.checkdigits import check_number
+from domain.errors import Problems
+from domain.search_keys import kana_key, kanji_key, latin_key
+from domain.wareki import DateError, parse_date, era_by_name_or_letter
+
+ALL_WARDS = "*"
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """The search form. Empty fields are not searched on; at least one must be given.
+
+    `name`: kana or kanji (or alphabet) name, family+given with or without a space; with
+    `given_only` it is the given name alone. `birth`: 和暦 or 西暦, a full date or a year
+    (「S55」「昭和55年」「1980」) or year and month. `ward`: a ward's lg_code, "" for the
+    operator's own ward, "*" for every ward. `match`: "prefix" (default), "exact".
+    """
+
+    name: str = ""
+    given_only: bool = False
+    birth: str = ""
+    sex: int | None = None
+    address: str = ""
+    ward: str = ""
+    resident_code: str = ""
+    my_number: str = ""
+    resident_id: str = ""
+    include_removed: bool = True
+    match: str = "prefix"
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The keys to look up. `name_column` is one of the name_keys columns; birth keys are the
+    YYYYMMDD forms that can match (the exact day and the partly unknown forms that contain it),
+    or a (low, high) range for a year or month."""
+
+    name_column: str = ""
+    name_key: str = ""
+    name_exact: bool = False
+    birth_keys: tuple[str, ...] = ()
+    birth_range: tuple[str, str] | None = None
+    birth_date: dt.date | None = None
+    sex: int | None = None
+    address_key: str = ""
+    ward: str = ""
+    resident_code: str = ""
+    my_number: str = ""
+    resident_id: str = ""
+    include_removed: bool = True
+
+
+_KANA = re.compile(r"^[\u3040-\u30ff\uff66-\uff9f\u30fc\u2010-\u2015\u2212\uff0d\s\u3000ｰ-]+$")
+_LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\s,.'\-]+$")
+_YEAR = re.compile(r"^(?P<era>[^\d]+)?(?P<year>\d{1,4}|元)年?(?:[./\-]?(?P<month>\d{1,2})月?)?$")
+
+
+def _birth_plan(text: str, problems: Problems) -> tuple[tuple[str, ...], tuple[str, str] | None, dt.date | None]:
+    try:
+        day = parse_date(text)
+        y, m, d = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
+        # A record whose day or month is unknown (昭和20年頃, 年月日不詳) may still be this person.
+        return (f"{y}{m}{d}", f"{y}{m}00", f"{y}0000", "00000000"), None, day
+    except DateError:
+        pass
+    folded = unicodedata.normalize("NFKC", text).replace(" ", "")
+    m = _YEAR.match(folded)
+    if m:
+        year = 1 if m["year"] == "元" else int(m["year"])
+        if m["era"]:
+            try:
+                era = era_by_name_or_letter(m["era"])
+            except (DateError, KeyError, ValueError):
+                era = None
+            if era is not None:
+                year = era.start.year + year - 1
+            else:
+                year = 0
+        if 1800 <= year <= 2200:
+            if m["month"]:
+                month = int(m["month"])
+                if 1 <= month <= 12:
+                    return (), (f"{year:04d}{month:02d}00", f"{year:04d}{month:02d}99"), None
+            else:
+                return (), (f"{year:04d}0000", f"{year:04d}9999"), None
+    problems.add("birth", f"生年月日として読めません: 「{text}」（例: S55.12.26、昭和55年12月26日、1980-12-26、昭和55年）")
+    return (), None, None
+
+
+def plan_search(c: SearchCriteria, *, own_ward: str) -> SearchPlan:
+    """Turns the form into keys; raises ValidationError for what cannot be searched."""
+    problems = Problems()
+    name_column, name_key = "", ""
+    name = c.name.strip()
+    if name:
+        if _KANA.match(name):
+            name_column = "given_kana_key" if c.given_only else "kana_key"
+            name_key = kana_key(name)
+        elif _LATIN.match(name):
+            name_column, name_key = "kanji_key", latin_key(name)
+        else:
+            name_column = "given_kanji_key" if c.given_only else "kanji_key"
+            name_key = kanji_key(name)
+        if not name_key:
+            problems.add("name", "氏名に検索できる文字がありません")
+    birth_keys, birth_range, birth_date = ((), None, None)
+    if c.birth.strip():
+        birth_keys, birth_range, birth_date = _birth_plan(c.birth.strip(), problems)
+    resident_code = unicodedata.normalize("NFKC", c.resident_code).replace(" ", "").replace("-", "")
+    if resident_code and (msg := check_number("resident_code", resident_code)):
+        problems.add("resident_code", msg)
+    my_number = unicodedata.normalize("NFKC", c.my_number).replace(" ", "").replace("-", "")
+    if my_number and (msg := check_number("my_number", my_number)):
+        problems.add("my_number", msg)
+    resident_id = unicodedata.normalize("NFKC", c.resident_id).strip()
+    if resident_id and not resident_id.isdigit():
+        problems.add("resident_id", "宛名番号は数字で入力してください")
+    if c.sex is not None and c.sex not in (0, 1, 2, 9):
+        problems.add("sex", "性別の指定が正しくありません")
+    if c.match not in ("prefix", "exact"):
+        problems.add("match", "一致の方法が正しくありません")
+    address_key = kanji_key(c.address) if c.address.strip() else ""
+    if not any((name_key, birth_keys, birth_range, address_key, resident_code, my_number, resident_id)) and not problems:
+        problems.add("name", "検索条件を1つ以上入力してください（氏名、生年月日、住所、住民票コード、個人番号、宛名番号）")
+    problems.raise_if_any()
+    ward = own_ward if c.ward == "" else ("" if c.ward == ALL_WARDS else c.ward)
+    # Identifying numbers find the person wherever they live.
+    if resident_code or my_number or resident_id:
+        ward = ""
+    return SearchPlan(
+        name_column=name_column,
+        name_key=name_key,
+        name_exact=c.match == "exact",
+        birth_keys=birth_keys,
+        birth_range=birth_range,
+        birth_date=birth_date,
+        sex=c.sex,
+        address_key=address_key,
+        ward=ward,
+        resident_code=resident_code,
+        my_number=my_number,
+        resident_id=resident_id,
+        include_removed=c.include_removed,
+    )

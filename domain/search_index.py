@@ -1,0 +1,77 @@
+"""Which search keys a resident record is found by (j340): names past and present, addresses.
+
+Both the terminal cache and the registry index these; the same functions key what a clerk types.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.residents import Address, Resident
+from domain.search_keys import kana_key, kanji_key, latin_key
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """One way to find a person by name: `source` is current | old_surname | alias | alphabet | history."""
+
+    source: str
+    kana_key: str
+    given_kana_key: str
+    kanji_key: str
+    given_kanji_key: str
+
+
+@dataclass(frozen=True)
+class AddressEntry:
+    source: str  # current | history
+    address_key: str
+    ward_code: str
+
+
+def birth_key(resident: Resident) -> str:
+    """YYYYMMDD with 00 for the unknown parts of the birth date (0000 for an unknown year)."""
+    return resident.birth_date.storage_sort_key()
+
+
+def name_entries(r: Resident, source: str = "current") -> list[NameEntry]:
+    n = r.name
+    given_kana = kana_key(n.given_kana)
+    given_kanji = kanji_key(n.given)
+    entries = [
+        NameEntry(source, kana_key(n.family_kana) + given_kana, given_kana, kanji_key(n.family) + given_kanji, given_kanji)
+    ]
+    if r.old_surname:
+        entries.append(
+            NameEntry(
+                "old_surname" if source == "current" else source,
+                kana_key(r.old_surname_kana) + given_kana,
+                given_kana,
+                kanji_key(r.old_surname) + given_kanji,
+                given_kanji,
+            )
+        )
+    if r.alias:
+        alias_family, _, alias_given = r.alias.replace("\u3000", " ").partition(" ")
+        kana_family, _, kana_given = r.alias_kana.replace("\u3000", " ").partition(" ")
+        entries.append(
+            NameEntry(
+                "alias" if source == "current" else source,
+                kana_key(kana_family) + kana_key(kana_given),
+                kana_key(kana_given),
+                kanji_key(alias_family) + kanji_key(alias_given),
+                kanji_key(alias_given),
+            )
+        )
+    if r.foreign is not None and r.foreign.alphabet_name:
+        key = latin_key(r.foreign.alphabet_name)
+        entries.append(NameEntry("alphabet" if source == "current" else source, "", "", key, ""))
+    return entries
+
+
+def address_key(address: Address) -> str:
+    """The searchable form of an address below the municipality: 町丁目, 番地 and 方書."""
+    return kanji_key(f"{address.town}{address.block}{address.building}")
+
+
+def address_entries(r: Resident, source: str = "current") -> list[AddressEntry]:
+    return [AddressEntry(source, address_key(r.address), r.address.lg_code)]
