@@ -404,8 +404,7 @@ class RecordDate:
             _MARKS.index(self.range_start_mark),
             em or 0,
             ed or 0,
-            _MARKS.index(self.range_end_mark),
-            era_rank,
+                        era_rank,
         )
 
     def storage_sort_key(self) -> str:
@@ -607,9 +606,9 @@ class RecordDate:
             raise DateError(f"保存された日付の形式が正しくありません: {s!r}")
         g = mo.groupdict()
         y, m, d = (None if "?" in g[k] else int(g[k]) for k in ("y", "m", "d"))
-        kw: dict = {"era_hint": era_by_name_or_letter(g["era"]).name if g["era"] else None}
         tag, mark = g["tag"], g["mark"]
         try:
+            kw: dict = {"era_hint": era_by_name_or_letter(g["era"]).name if g["era"] else None}
             if g["ed"] is not None:
                 rd = cls(y, m, d, Qualifier.RANGE,
                          range_end=(int(g["em"]) if g["em"] else None, int(g["ed"])),

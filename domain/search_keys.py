@@ -40,11 +40,15 @@ kana_key: the order of the rules
    *before* the voicing is dropped: ヂ matches ジ and シ, but not チ
    (otherwise シ and チ would match each other), likewise ヅ matches ズ and
    ス, not ツ. ヴ is left for step 4.
-3. Everything that is not a katakana letter is dropped: spaces (half and
-   full width), the long vowel mark and all its look-alikes
-   (ー ｰ ― － ‐ - ‒ – — ⁃ − 〜 ～ ...), ・、。 punctuation, digits, latin.
-   Removing the long vowel is what makes 「長音の有無を無視」 work:
-   オータ == オタ, ユーコ == ユコ.
+3. The long vowel mark and its look-alikes (ー ｰ ― － ‐ - ‒ – — ⁃ − 〜 ～ ...)
+   after a letter become that letter's vowel: サトー -> サトオ, ユーコ -> ユウコ,
+   オーノ -> オオノ. This is how 「長音の有無を無視」 is read here: a long vowel
+   written with the mark or spelled out with a vowel letter is the same
+   name (サトー == サトウ, オータ == オオタ == オウタ), while 大野 (オオノ) and 小野
+   (オノ) stay apart — dropping the mark instead would make オーノ find 小野
+   and never 大野. Then everything that is not a katakana letter is dropped:
+   spaces (half and full width), marks with nothing before them, ・、。
+   punctuation, digits, latin.
 4. ヴ: ヴァ/ヴア -> ハ, ヴィ -> ヒ, ヴェ -> ヘ, ヴォ -> ホ, any other ヴ -> フ
    (= ヴァ/バ, ヴィ/ビ, ヴ/ブ of j330 after the voicing of 2d). The small
    ァ was already made large in 2b, so ヴア is treated like ヴァ.
@@ -52,11 +56,8 @@ kana_key: the order of the rules
 6. The オ段+ウ rule of j330: from the second letter on, a ウ that directly
    follows an オ段 letter (オコソトノホモヨロ after the folds above: ヲ, ゴ,
    ボ, ポ, ョ, ヴォ are included through them) becomes オ, left to right, so
-   a run オウウ becomes オオオ. Hence オウタ == オオタ, サトウ == サトオ,
-   リョウ == リヨオ; but a leading ウ stays: ウエダ != オエダ. The rule runs
-   after the long vowels are gone, so オーウ == オウ == オオ, while
-   オータ (== オタ) stays different from オウタ (== オオタ): the spec asks
-   to ignore the long vowel *mark*, not to treat it as a vowel.
+   a run オウウ becomes オオオ. Hence オウタ == オオタ == オータ, サトウ == サトオ
+   == サトー, リョウ == リヨオ; but a leading ウ stays: ウエダ != オエダ.
    The rule runs over the whole name with its spaces removed, so the key
    does not depend on where (or whether) the clerk typed the space.
 
@@ -155,12 +156,30 @@ _NOT_KANA_LETTER = re.compile("[^\u30a1-\u30fa\u30fd]+")
 _VU = re.compile("ヴ([アイエオ]?)")
 _VU_FOLDS = {"": "フ", "ア": "ハ", "イ": "ヒ", "エ": "ヘ", "オ": "ホ"}
 _O_DAN = "オコソトノホモヨロ"
+_LONG_MARKS = "ー―‐‑‒–—⁃−〜~\\-﹣"
+_LONG_VOWEL = re.compile(f"([\u30a1-\u30fa])[{_LONG_MARKS}]+")
+_VOWEL_OF = {
+    ch: vowel
+    for vowel, row in (
+        ("ア", "アカサタナハマヤラ"),
+        ("イ", "イキシチニヒミリ"),
+        ("ウ", "ウクスツヌフムユルヴ"),
+        ("エ", "エケセテネヘメレ"),
+        ("オ", "オコソトノホモヨロ"),
+    )
+    for ch in row
+}
 _U_AFTER_O_DAN = re.compile(f"(?<=[{_O_DAN}])ウ+")
 _LEADING_U = re.compile("^ウ+")
 
 
 def _vu_repl(match: re.Match[str]) -> str:
     return _VU_FOLDS[match.group(1)]
+
+
+def _long_vowel_repl(match: re.Match[str]) -> str:
+    ch = match.group(1)
+    return ch + _VOWEL_OF.get(ch, "")
 
 
 def _u_to_o(match: re.Match[str]) -> str:
@@ -187,6 +206,7 @@ def kana_key(text: str) -> str:
     if "゛" in text or "゜" in text:
         text = text.replace("゛", "\u3099").replace("゜", "\u309a")
     s = _normalize(_NFKC, text).translate(_KANA_TABLE)
+    s = _LONG_VOWEL.sub(_long_vowel_repl, s)
     s = _NOT_KANA_LETTER.sub("", s)
     if "ヴ" in s:
         s = _VU.sub(_vu_repl, s)

@@ -5,7 +5,6 @@ field) instead of raising, so a notification reports every problem at once.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Iterable, Sequence, Union
 
@@ -70,28 +69,17 @@ def record_date(problems: Problems, value: object, field: str, label: str, *, re
 
 
 def bounds(value: RecordDate | dt.date | None) -> tuple[dt.date | None, dt.date | None]:
-    """The earliest and latest day a (possibly partial) date can stand for; None when unknown.
+    """The earliest and latest day a (possibly partial) date can stand for; (None, None) when unknown.
 
-    「令和7年4月上旬」 → (2025-04-01, 2025-04-30); 「年月日不詳」 → (None, None). A day that is not
-    on the calendar (平年の2月29日, allowed by j80) is read as the month's last day.
+    「令和7年4月上旬」 → (2025-04-01, 2025-04-10); 「年月日不詳」 → (None, None). Read strictly
+    (RecordDate.plausible_range without the search tolerance of 頃/推定).
     """
     if value is None:
         return None, None
     if isinstance(value, dt.date):
         return value, value
-    exact = value.to_date()
-    if exact is not None:
-        return exact, exact
-    year, month, day_ = value.year, value.month, value.day
-    if year is None:
-        return None, None
-    if month is None:
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    last = calendar.monthrange(year, month)[1]
-    if day_ is None:
-        return dt.date(year, month, 1), dt.date(year, month, last)
-    clamped = dt.date(year, month, min(day_, last))
-    return clamped, clamped
+    found = value.plausible_range(widen=False)
+    return (None, None) if found is None else found
 
 
 def not_future(problems: Problems, value: RecordDate | dt.date | None, today: dt.date, field: str, label: str) -> None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.checkdigits import check_number
 from domain.errors import Problems
 from domain.notifications.common import DateLike, not_after, not_future, record_date
 from domain.record_dates import RecordDate
 from domain.relationships import relationship_problem
-from domain.residents import ForeignCategory, ForeignResidentInfo, PersonName, ResidentKind, Sex
+from domain.residents import ForeignCategory, ForeignResidentInfo, PersonName, Resident, ResidentKind, Sex
 
 UNKNOWN = "不明"  # 本籍・筆頭者 not known at the counter: recorded as 「不明」, never left empty
 
@@ -188,3 +188,47 @@ def new_person(
     number(problems, "my_number", p.my_number, f"{prefix}my_number")
     number(problems, "resident_code", p.resident_code, f"{prefix}resident_code")
     return birth
+
+
+def resident_from(
+    person: NewPerson,
+    *,
+    household_id: str,
+    address,
+    birth_date: RecordDate,
+    became_resident_on: RecordDate,
+    address_set_on: dt.date,
+    notified_on: dt.date,
+    previous_address=None,
+    previous: Resident | None = None,
+) -> Resident:
+    """The record a NewPerson becomes. A person who lived here before (再転入, j600) keeps their
+    宛名番号: the new record is the next version of the removed one (`previous`)."""
+    foreign = person.foreign
+    if foreign is not None and foreign.became_resident_on is None:
+        foreign = replace(foreign, became_resident_on=became_resident_on)
+    return Resident(
+        resident_id=person.resident_id,
+        household_id=household_id,
+        kind=person.kind,
+        name=person.name,
+        birth_date=birth_date,
+        sex=person.sex,  # type: ignore[arg-type]
+        relationship=person.relationship,
+        address=address,
+        became_resident_on=became_resident_on,
+        address_set_on=address_set_on,
+        notified_on=notified_on,
+        previous_address=previous_address,
+        old_surname=person.old_surname,
+        old_surname_kana=person.old_surname_kana,
+        alias=person.alias,
+        alias_kana=person.alias_kana,
+        domicile=person.domicile if person.kind is ResidentKind.JAPANESE else "",
+        domicile_head=person.domicile_head if person.kind is ResidentKind.JAPANESE else "",
+        resident_code=person.resident_code,
+        my_number=person.my_number,
+        foreign=foreign if person.kind is ResidentKind.FOREIGN else None,
+        related_to=person.related_to,
+        version=1 if previous is None else previous.version + 1,
+    )

@@ -121,6 +121,9 @@ def after_householder_leaves(
     staying = [m for m in members if m.resident_id not in leaving]
     staying_ids = {m.resident_id for m in staying}
     head_leaves = any(m.is_householder for m in members if m.resident_id in leaving)
+    for rid in relationships:
+        if rid not in staying_ids:
+            problems.add(relationship_field(field_rel, rid), f"宛名番号{rid}はこの世帯に残る世帯員ではありません")
     stray = [rid for rid in relationships if rid in staying_ids]
     if not head_leaves or not staying:
         if new_householder_id:
@@ -152,3 +155,45 @@ def head_first(register: RegisterView, household_id: str, head_id: str) -> House
         return None
     order = (head_id,) + tuple(rid for rid in household.member_order if rid != head_id)
     return Household(household_id, order)
+
+
+def related_to_member(problems: Problems, related_to: str, own_id: str, allowed: set[str], field: str) -> None:
+    """`related_to` (the member through whom someone belongs to a family, j1010) must be another
+    member of the same household."""
+    if related_to == own_id or related_to not in allowed:
+        problems.add(field, f"続柄の基準となる世帯員（宛名番号{related_to}）が同じ世帯にいません")
+
+
+def mover_relationships(
+    problems: Problems,
+    movers: list[Resident],
+    relationships: Mapping[str, str],
+    *,
+    joining: bool,
+    joined: list[Resident],
+    field: str = "relationships",
+) -> dict[str, str]:
+    """Each mover's relationship in the household they form or join (j470), checked so that the
+    household ends up with one 世帯主. A single person forming a new household heads it unasked."""
+    destination: dict[str, str] = {}
+    whose = "入る世帯の世帯主" if joining else "新しい世帯の世帯主"
+    for r in movers:
+        rid = r.resident_id
+        f = relationship_field(field, rid)
+        if rid not in relationships:
+            if not joining and len(movers) == 1:
+                destination[rid] = HOUSEHOLDER
+            else:
+                problems.add(f, f"続柄（宛名番号{rid}）を入力してください（{whose}からみた続柄）")
+        elif check_relationship(problems, relationships[rid], f, rid):
+            destination[rid] = relationships[rid]
+    if movers and len(destination) == len(movers):
+        destination_householders(
+            problems,
+            joining=joining,
+            relationships=destination,
+            fields={rid: relationship_field(field, rid) for rid in destination},
+            existing=joined,
+            field=field,
+        )
+    return destination
