@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
@@ -404,7 +404,8 @@ class RecordDate:
             _MARKS.index(self.range_start_mark),
             em or 0,
             ed or 0,
-                        era_rank,
+            _MARKS.index(self.range_end_mark),
+            era_rank,
         )
 
     def storage_sort_key(self) -> str:

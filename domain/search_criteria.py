@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from domain.checkdigits import check_number
 from domain.errors import Problems
-from domain.search_keys import kana_key, kanji_key, latin_key
+from domain.search_index import UNKNOWN_BIRTH_KEY, partial_birth_keys
+from domain.search_keys import kana_key, kana_substring_keys, kanji_key, latin_key
 from domain.wareki import DateError, parse_date, era_by_name_or_letter
 
 ALL_WARDS = "*"
@@ -25,7 +26,8 @@ class SearchCriteria:
     `name`: kana or kanji (or alphabet) name, family+given with or without a space; with
     `given_only` it is the given name alone. `birth`: 和暦 or 西暦, a full date or a year
     (「S55」「昭和55年」「1980」) or year and month. `ward`: a ward's lg_code, "" for the
-    operator's own ward, "*" for every ward. `match`: "prefix" (default), "exact".
+    operator's own ward, "*" for every ward. `match`: "prefix" (default), "exact", or
+    "partial" (部分一致: the name anywhere inside; slower, a scan of the name index).
     """
 
     name: str = ""
@@ -43,16 +45,20 @@ class SearchCriteria:
 
 @dataclass(frozen=True)
 class SearchPlan:
-    """The keys to look up. `name_column` is one of the name_keys columns; birth keys are the
-    YYYYMMDD forms that can match (the exact day and the partly unknown forms that contain it),
-    or a (low, high) range for a year or month."""
+    """The keys to look up. `name_column` is one of the name_keys columns. A birth date is looked
+    up as `birth_keys` (the exact YYYYMMDD) or `birth_range` (a year or month), plus
+    `partial_birth_range` and 年月日不詳 (domain.search_index.birth_key) for the records whose
+    birth date is only partly known; `birth_first`..`birth_last` is what was asked."""
 
     name_column: str = ""
     name_key: str = ""
     name_exact: bool = False
+    name_partial: tuple[str, ...] = ()  # keys looked for anywhere inside the name (部分一致)
     birth_keys: tuple[str, ...] = ()
     birth_range: tuple[str, str] | None = None
-    birth_date: dt.date | None = None
+    partial_birth_range: tuple[str, str] | None = None
+    birth_first: dt.date | None = None
+    birth_last: dt.date | None = None
     sex: int | None = None
     address_key: str = ""
     ward: str = ""
@@ -67,12 +73,18 @@ _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\s,.'\-]+$")
 _YEAR = re.compile(r"^(?P<era>[^\d]+)?(?P<year>\d{1,4}|元)年?(?:[./\-]?(?P<month>\d{1,2})月?)?$")
 
 
-def _birth_plan(text: str, problems: Problems) -> tuple[tuple[str, ...], tuple[str, str] | None, dt.date | None]:
+@dataclass(frozen=True)
+class _BirthPlan:
+    keys: tuple[str, ...] = ()
+    range: tuple[str, str] | None = None
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+
+def _birth_plan(text: str, problems: Problems) -> _BirthPlan:
     try:
         day = parse_date(text)
-        y, m, d = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
-        # A record whose day or month is unknown (昭和20年頃, 年月日不詳) may still be this person.
-        return (f"{y}{m}{d}", f"{y}{m}00", f"{y}0000", "00000000"), None, day
+        return _BirthPlan((f"{day.year:04d}{day.month:02d}{day.day:02d}",), None, day, day)
     except DateError:
         pass
     folded = unicodedata.normalize("NFKC", text).replace(" ", "")
@@ -92,32 +104,33 @@ def _birth_plan(text: str, problems: Problems) -> tuple[tuple[str, ...], tuple[s
             if m["month"]:
                 month = int(m["month"])
                 if 1 <= month <= 12:
-                    return (), (f"{year:04d}{month:02d}00", f"{year:04d}{month:02d}99"), None
+                    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+                    return _BirthPlan((), (f"{year:04d}{month:02d}00", f"{year:04d}{month:02d}99"), dt.date(year, month, 1), last)
             else:
-                return (), (f"{year:04d}0000", f"{year:04d}9999"), None
+                return _BirthPlan((), (f"{year:04d}0000", f"{year:04d}9999"), dt.date(year, 1, 1), dt.date(year, 12, 31))
     problems.add("birth", f"生年月日として読めません: 「{text}」（例: S55.12.26、昭和55年12月26日、1980-12-26、昭和55年）")
-    return (), None, None
+    return _BirthPlan()
 
 
 def plan_search(c: SearchCriteria, *, own_ward: str) -> SearchPlan:
     """Turns the form into keys; raises ValidationError for what cannot be searched."""
     problems = Problems()
-    name_column, name_key = "", ""
+    name_column, name_key, partial = "", "", ()
     name = c.name.strip()
     if name:
         if _KANA.match(name):
             name_column = "given_kana_key" if c.given_only else "kana_key"
             name_key = kana_key(name)
+            partial = kana_substring_keys(name)
         elif _LATIN.match(name):
             name_column, name_key = "kanji_key", latin_key(name)
         else:
             name_column = "given_kanji_key" if c.given_only else "kanji_key"
             name_key = kanji_key(name)
+        partial = (partial or (name_key,)) if c.match == "partial" and name_key else ()
         if not name_key:
             problems.add("name", "氏名に検索できる文字がありません")
-    birth_keys, birth_range, birth_date = ((), None, None)
-    if c.birth.strip():
-        birth_keys, birth_range, birth_date = _birth_plan(c.birth.strip(), problems)
+    birth = _birth_plan(c.birth.strip(), problems) if c.birth.strip() else _BirthPlan()
     resident_code = unicodedata.normalize("NFKC", c.resident_code).replace(" ", "").replace("-", "")
     if resident_code and (msg := check_number("resident_code", resident_code)):
         problems.add("resident_code", msg)
@@ -129,10 +142,10 @@ def plan_search(c: SearchCriteria, *, own_ward: str) -> SearchPlan:
         problems.add("resident_id", "宛名番号は数字で入力してください")
     if c.sex is not None and c.sex not in (0, 1, 2, 9):
         problems.add("sex", "性別の指定が正しくありません")
-    if c.match not in ("prefix", "exact"):
+    if c.match not in ("prefix", "exact", "partial"):
         problems.add("match", "一致の方法が正しくありません")
     address_key = kanji_key(c.address) if c.address.strip() else ""
-    if not any((name_key, birth_keys, birth_range, address_key, resident_code, my_number, resident_id)) and not problems:
+    if not any((name_key, birth.keys, birth.range, address_key, resident_code, my_number, resident_id)) and not problems:
         problems.add("name", "検索条件を1つ以上入力してください（氏名、生年月日、住所、住民票コード、個人番号、宛名番号）")
     problems.raise_if_any()
     ward = own_ward if c.ward == "" else ("" if c.ward == ALL_WARDS else c.ward)
@@ -143,9 +156,12 @@ def plan_search(c: SearchCriteria, *, own_ward: str) -> SearchPlan:
         name_column=name_column,
         name_key=name_key,
         name_exact=c.match == "exact",
-        birth_keys=birth_keys,
-        birth_range=birth_range,
-        birth_date=birth_date,
+        name_partial=partial,
+        birth_keys=birth.keys,
+        birth_range=birth.range,
+        partial_birth_range=partial_birth_keys(birth.first.year, birth.last.year) if birth.first else None,
+        birth_first=birth.first,
+        birth_last=birth.last,
         sex=c.sex,
         address_key=address_key,
         ward=ward,

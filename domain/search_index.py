@@ -28,9 +28,30 @@ class AddressEntry:
     ward_code: str
 
 
+PARTIAL_BIRTH_PREFIX = "P"
+UNKNOWN_BIRTH_KEY = "P0000"
+
+
 def birth_key(resident: Resident) -> str:
-    """YYYYMMDD with 00 for the unknown parts of the birth date (0000 for an unknown year)."""
-    return resident.birth_date.storage_sort_key()
+    """The indexed form of a birth date.
+
+    An exact calendar date is "YYYYMMDD". A date the register keeps only partly or vaguely
+    (j80: 「昭和20年頃」, 「令和3年4月上旬」, 2月29日 of a common year) is "P" + the first year it
+    could be ("P0000" for 年月日不詳), so that a search for a day also finds the few records that
+    could be that day (the plan asks for the P-keys of the neighbouring years; RecordDate.could_be
+    decides).
+    """
+    d = resident.birth_date
+    exact = d.to_date()
+    if exact is not None:
+        return f"{exact.year:04d}{exact.month:02d}{exact.day:02d}"
+    span = d.plausible_range()
+    return UNKNOWN_BIRTH_KEY if span is None else f"{PARTIAL_BIRTH_PREFIX}{span[0].year:04d}"
+
+
+def partial_birth_keys(first_year: int, last_year: int) -> tuple[str, str]:
+    """The range of partial-date keys whose record could fall between these years."""
+    return f"{PARTIAL_BIRTH_PREFIX}{first_year - 2:04d}", f"{PARTIAL_BIRTH_PREFIX}{last_year:04d}"
 
 
 def name_entries(r: Resident, source: str = "current") -> list[NameEntry]:

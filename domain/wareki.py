@@ -203,7 +203,8 @@ def _check_supported(lo: tuple[int, int, int], hi: tuple[int, int, int], what: s
 
 
 def _check_date_supported(d: date) -> None:
-    _check_supported(_tuple(d), _tuple(d), f"{d.year}年{d.month}月{d.day}日")
+    if d < FIRST_SUPPORTED_DAY:
+        _check_supported(_tuple(d), _tuple(d), f"{d.year}年{d.month}月{d.day}日")
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,11 @@ def _gregorian_from_wareki(
 ) -> tuple[int, int, int]:
     era = era_by_name_or_letter(era)
     year = era_year_to_gregorian(era, era_year)
+    try:
+        if era.contains(date(year, month, day)):  # fast path; below, the precise complaint
+            return (year, month, day)
+    except ValueError:
+        pass
     check_month_day(
         year, month, day,
         year_label=f"{era_year_text(era, era_year)}（{year}年）",
@@ -323,7 +329,12 @@ def parse_date_parts(
     gives 明治).  With ``allow_nonleap_feb29`` a 2月29日 of a common year is accepted
     (for register dates, see :mod:`domain.record_dates`); the triple is then no ``date``.
     """
-    t = normalize_input(text)
+    return _parse_normalized(normalize_input(text), text, allow_nonleap_feb29)
+
+
+def _parse_normalized(
+    t: str, text: str, allow_nonleap_feb29: bool
+) -> tuple[Era | None, int, int, int]:
     if not t:
         raise DateError("日付が入力されていません")
     for form in _FORMS:
@@ -365,7 +376,7 @@ def parse_date(text: str, *, today: date | None = None) -> date:
     year is refused here (it is allowed only in register dates, see record_dates).
     """
     t = normalize_input(text)
-    for form in _MONTH_DAY:
+    for form in _MONTH_DAY if t[:1].isdigit() and len(t) <= 7 else ():
         mo = form.fullmatch(t)
         if mo is not None:
             year = (today or date.today()).year
@@ -374,5 +385,5 @@ def parse_date(text: str, *, today: date | None = None) -> date:
             d = date(year, month, day)
             _check_date_supported(d)
             return d
-    _, y, m, d = parse_date_parts(text)
+    _, y, m, d = _parse_normalized(t, text, False)
     return date(y, m, d)

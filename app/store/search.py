@@ -17,6 +17,7 @@ from app.store.register_store import FLAG_SUPPORT_MEASURE, FLAG_SUPPRESSED, Regi
 from domain.codec import resident_from_dict
 from domain.residents import Resident
 from domain.search_criteria import SearchCriteria, SearchPlan, plan_search
+from domain.search_index import UNKNOWN_BIRTH_KEY
 
 MAX_RESULTS = 100
 CANDIDATE_LIMIT = 2000
@@ -108,16 +109,24 @@ class SearchService:
 
     @staticmethod
     def _birth_where(p: SearchPlan) -> tuple[str, dict]:
+        """Exact keys or the range asked for, or a partly known birth date that could be in it."""
+        if not (p.birth_keys or p.birth_range):
+            return "1", {}
+        params = {"plo": p.partial_birth_range[0], "phi": p.partial_birth_range[1], "punknown": UNKNOWN_BIRTH_KEY}
         if p.birth_keys:
-            names = [f":b{i}" for i in range(len(p.birth_keys))]
-            return f"birth_key IN ({', '.join(names)})", {f"b{i}": k for i, k in enumerate(p.birth_keys)}
-        if p.birth_range:
-            return "birth_key BETWEEN :blo AND :bhi", {"blo": p.birth_range[0], "bhi": p.birth_range[1]}
-        return "1", {}
+            params["b0"] = p.birth_keys[0]
+            asked = "birth_key = :b0"
+        else:
+            params.update(blo=p.birth_range[0], bhi=p.birth_range[1])
+            asked = "birth_key BETWEEN :blo AND :bhi"
+        return f"({asked} OR birth_key BETWEEN :plo AND :phi OR birth_key = :punknown)", params
 
     def _name_candidates(self, conn, p: SearchPlan) -> dict[str, str]:
         col = p.name_column  # chosen by plan_search from a fixed set of column names
-        if p.name_exact:
+        if p.name_partial:
+            where = " OR ".join(f"instr({col}, :k{i}) > 0" for i in range(len(p.name_partial)))
+            where, params = f"({where})", {f"k{i}": k for i, k in enumerate(p.name_partial)}
+        elif p.name_exact:
             where, params = f"{col} = :k", {"k": p.name_key}
         else:
             where, params = f"{col} >= :k AND {col} < :k_hi", {"k": p.name_key, "k_hi": p.name_key + TOP}
@@ -173,10 +182,8 @@ class SearchService:
                 continue
             if p.sex is not None and sex != p.sex:
                 continue
-            if (p.birth_keys or p.birth_range) and not p.name_key and not self._birth_ok(p, bkey):
-                continue
             resident = resident_from_dict(json.loads(record))
-            if p.birth_date is not None and not resident.birth_date.could_be(p.birth_date):
+            if p.birth_first is not None and not resident.birth_date.overlaps(p.birth_first, p.birth_last):
                 continue
             label = candidates[rid]
             score = self._source_score(label) if label.rstrip("=") in SOURCE_SCORE else 90
@@ -194,12 +201,6 @@ class SearchService:
             )
         hits.sort(key=lambda h: (-h.score, h.resident.name.full_kana, h.resident.birth_date.sort_key(), h.resident.resident_id))
         return hits
-
-    @staticmethod
-    def _birth_ok(p: SearchPlan, bkey: str) -> bool:
-        if p.birth_keys:
-            return bkey in p.birth_keys
-        return p.birth_range[0] <= bkey <= p.birth_range[1]
 
     # -- viewing ------------------------------------------------------------------------------
     def view(self, resident_id: str) -> Resident | None:

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence, Union
 
 from domain.addresses import PREFECTURE, is_known_municipality, ward_by_name
 from domain.change_reasons import ChangeReason
-from domain.errors import FieldError, Problems, ValidationError
+from domain.errors import Problems
 from domain.history import Change, ResidentDelta
 from domain.record_dates import RecordDate
 from domain.register import RegisterView
@@ -307,10 +307,3 @@ def make_change(
         note=note,
     )
 
-
-def errors_of(problems: Problems) -> tuple[FieldError, ...]:
-    try:
-        problems.raise_if_any()
-    except ValidationError as e:
-        return e.errors
-    return ()

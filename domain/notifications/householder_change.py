@@ -65,7 +65,7 @@ class HouseholderChange(Notification):
         p.raise_if_any()
 
         assert changed is not None and notified is not None and result is not None
-        updates = [(m, m.evolve(relationship=result[m.resident_id], notified_on=notified)) for m in members]
+        updates = [(m, m.evolve(relationship=result[m.resident_id], notified_on=notified)) for m in sorted(members, key=lambda m: m.resident_id)]
         household = head_first(register, self.household_id, self.new_householder_id)
         return make_change(
             change_id=change_id,

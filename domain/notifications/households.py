@@ -118,7 +118,7 @@ def after_householder_leaves(
     household record when its explicit order must change, and a note for the Change.
     """
     members = register.household_members(household_id)
-    staying = [m for m in members if m.resident_id not in leaving]
+    staying = sorted((m for m in members if m.resident_id not in leaving), key=lambda m: m.resident_id)
     staying_ids = {m.resident_id for m in staying}
     head_leaves = any(m.is_householder for m in members if m.resident_id in leaving)
     for rid in relationships:
@@ -174,15 +174,19 @@ def mover_relationships(
     field: str = "relationships",
 ) -> dict[str, str]:
     """Each mover's relationship in the household they form or join (j470), checked so that the
-    household ends up with one 世帯主. A single person forming a new household heads it unasked."""
+    household ends up with one 世帯主. A single person forming a new household heads it unasked;
+    when the 世帯主 is among those forming it, the others keep their relationships unless given."""
     destination: dict[str, str] = {}
     whose = "入る世帯の世帯主" if joining else "新しい世帯の世帯主"
+    with_head = any(r.is_householder for r in movers)
     for r in movers:
         rid = r.resident_id
         f = relationship_field(field, rid)
         if rid not in relationships:
             if not joining and len(movers) == 1:
                 destination[rid] = HOUSEHOLDER
+            elif not joining and with_head:
+                destination[rid] = r.relationship  # the 世帯主 goes with them: relationships still hold
             else:
                 problems.add(f, f"続柄（宛名番号{rid}）を入力してください（{whose}からみた続柄）")
         elif check_relationship(problems, relationships[rid], f, rid):

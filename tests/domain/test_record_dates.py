@@ -325,6 +325,33 @@ def test_sort_order_examples():
     assert keys[:4] == ["00000000", "20201231", "20210000", "20210000"]
 
 
+def test_records_differing_in_one_field_never_tie():
+    base = R(2021, 4, 5, Q.RANGE, range_end=(None, 9))
+    variants = [
+        base,
+        replace(base, range_end=(4, 9)),
+        replace(base, range_end=(None, 10)),
+        replace(base, range_end=(5, 9)),
+        replace(base, range_start_mark="頃"),
+        replace(base, range_start_mark="推定"),
+        replace(base, range_end_mark="頃"),
+        replace(base, range_end_mark="推定"),
+        R(2021, 4, 5), R(2021, 4, 5, Q.ABOUT), R(2021, 4, 5, Q.ESTIMATED),
+        R(2021, qualifier=Q.SEASON, season="春"), R(2021, qualifier=Q.SEASON, season="春", about=True),
+        R(2021, qualifier=Q.SEASON, season="冬"), R(2021, None, None, Q.UNKNOWN),
+        R(2021, 4, None, Q.EARLY), R(2021, 4, None, Q.EARLY, about=True),
+        R(1912, 7, 30), R(1912, 7, 30, era_hint="明治"),
+        R(2019, None, None, Q.UNKNOWN), R(2019, None, None, Q.UNKNOWN, era_hint="平成"),
+    ]
+    keys = [v.sort_key() for v in variants]
+    assert len(set(keys)) == len(variants)
+    assert len(set(variants)) == len(variants)
+    assert len({v.to_storage() for v in variants}) == len(variants)
+    for a in variants:
+        for b in variants:
+            assert [a < b, a == b, a > b].count(True) == 1
+
+
 def test_comparisons():
     a, b = R.parse("S55.12.26"), R.parse("S55.12.27")
     assert a < b and a <= b and b > a and b >= a and a <= a and a >= a
@@ -433,7 +460,7 @@ def record_dates(draw):
         assume(False)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(record_dates())
 def test_storage_round_trip(rd):
     s = rd.to_storage()
@@ -442,7 +469,7 @@ def test_storage_round_trip(rd):
     assert len(rd.storage_sort_key()) == 8 and rd.storage_sort_key().isdigit()
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(record_dates())
 def test_text_round_trip(rd):
     assert R.parse(rd.format_wareki()) == rd
@@ -471,7 +498,7 @@ def test_could_be_its_own_days(rd):
     assert not rd.could_be(wide_hi + timedelta(days=1))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(record_dates(), record_dates())
 def test_sort_key_is_a_total_order_consistent_with_equality(a, b):
     assert (a.sort_key() == b.sort_key()) == (a == b)

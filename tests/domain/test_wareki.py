@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from domain.wareki import (
     ERAS,
     DateError,
-    Era,
     WarekiDate,
     era_by_name_or_letter,
     era_year_text,

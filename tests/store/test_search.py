@@ -92,7 +92,8 @@ def test_numbers_find_anywhere_and_results_carry_no_my_number(service):
 def test_partial_birth_date_records_are_found_by_a_day_in_their_range(service):
     assert ids(service.search(SearchCriteria(birth="1927-05-01"))) == ["0000000005"]
     assert ids(service.search(SearchCriteria(birth="昭和2年"))) == ["0000000005"]
-    assert ids(service.search(SearchCriteria(birth="1928-05-01"))) == []
+    assert ids(service.search(SearchCriteria(birth="1928-05-01"))) == ["0000000005"]  # 頃: a year either way
+    assert ids(service.search(SearchCriteria(birth="1930-05-01"))) == []
 
 
 def test_birth_year_and_sex(service):
@@ -180,3 +181,12 @@ def test_every_search_and_view_is_logged(cache, service):
     assert entries[2].detail["criteria"]["name"] == "タカハシ"
     assert all(e.operator == "clerk01" and e.terminal == "t-01" for e in entries)
     assert service.verify_log().ok
+
+
+def test_partial_match_anywhere_in_the_name(service):
+    assert ids(service.search(SearchCriteria(name="タナベ", match="partial"))) == ["0000000005"]
+    assert ids(service.search(SearchCriteria(name="辺", match="partial"))) == ["0000000005"]
+    assert set(ids(service.search(SearchCriteria(name="橋", match="partial")))) == {"0000000001", "0000000002"}
+    # the stored オオタ (from オウタ/オータ) is found by a part that starts with ウ
+    assert ids(service.search(SearchCriteria(name="ウタ", match="partial", ward="*"))) == ["0000000004"]
+    assert ids(service.search(SearchCriteria(name="タナベ"))) == []

@@ -1,0 +1,132 @@
+"""異動の取消し (cancellation of a change, j980/j990): a new change that restores the state before an
+earlier one. History is never deleted: the cancelled change and the cancellation both stay, and
+every record gets a new version (old version numbers are never reused)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from domain.change_reasons import ChangeReason, ReasonGroup
+from domain.errors import Problems
+from domain.history import Change
+from domain.notifications.common import Notification, make_change, notified_on, same_place, to_record_date
+from domain.register import RegisterView
+from domain.residents import Household, Removal, Resident, Status
+
+# What a cancellation is, by what the cancelled change did (j980): undoing a record (転入・出生)
+# removes → 異動の取消し（減）; undoing a removal (転出・死亡) records → 異動の取消し（増）; undoing an
+# amendment → 異動の取消し（修正）. A cancellation of a cancellation follows the same rule.
+CANCEL_REASON = {
+    ReasonGroup.RECORD: ChangeReason.CANCEL_REMOVE,
+    ReasonGroup.REMOVE: ChangeReason.CANCEL_RECORD,
+    ReasonGroup.AMEND: ChangeReason.CANCEL_AMEND,
+}
+
+
+@dataclass(frozen=True)
+class Cancellation(Notification):
+    """異動の取消し of the change `cancels`.
+
+    The change must exist, must not have been cancelled already, and must be the latest change of
+    every resident it touched (cancel newer changes first). Each resident gets back their `before`
+    record; a record the change created becomes a removed record (reason 異動の取消し（減）).
+    Cancelling a cancellation is allowed under the same rules: it restores what the cancellation
+    undid. `explanation` (取消しの理由) is required.
+    """
+
+    cancels: str
+    notified_on: dt.date
+    explanation: str = ""
+
+    def build_change(self, register: RegisterView, *, change_id: str, today: dt.date) -> Change:
+        p = Problems()
+        notified = notified_on(p, self.notified_on, today)
+        if not isinstance(self.explanation, str) or not self.explanation.strip():
+            p.add("explanation", "取消しの理由を入力してください")
+        target = register.change(self.cancels) if self.cancels else None
+        if target is None:
+            p.add("cancels", f"取り消す異動（{self.cancels}）が見つかりません")
+        else:
+            _latest_everywhere(p, register, target)
+        p.raise_if_any()
+
+        assert target is not None and notified is not None
+        on = to_record_date(notified)
+        updates: list[tuple[Resident | None, Resident]] = []
+        for delta in target.residents:
+            now = register.resident(delta.resident_id)
+            assert now is not None
+            if delta.before is None:
+                after = now.evolve(status=Status.REMOVED, removal=Removal(ChangeReason.CANCEL_REMOVE.code, on))
+            else:
+                after = replace(delta.before, version=now.version + 1)
+            updates.append((now, after))
+        _households_consistent(p, register, [a for _, a in updates])
+        p.raise_if_any()
+        households = [_household_before(register, target, h.household_id) for h in target.households]
+        return make_change(
+            change_id=change_id,
+            reason=CANCEL_REASON[target.reason.group],
+            occurred_on=notified,
+            notified_on=notified,
+            updates=updates,
+            households=households,
+            cancels=target.change_id,
+            note=self.explanation.strip(),
+        )
+
+
+def _latest_everywhere(p: Problems, register: RegisterView, target: Change) -> None:
+    """The change must not be cancelled yet and must be each touched resident's latest change."""
+    later: dict[str, Change] = {}
+    blocked: list[tuple[str, Change]] = []
+    for rid in target.resident_ids:
+        history = register.changes_of(rid)
+        ids = [c.change_id for c in history]
+        if target.change_id not in ids:
+            p.add("cancels", f"宛名番号{rid}の異動履歴にこの異動がありません")
+            continue
+        for c in history[ids.index(target.change_id) + 1:]:
+            later[c.change_id] = c
+            blocked.append((rid, c))
+    cancelled_by = [c for c in later.values() if c.cancels == target.change_id]
+    if cancelled_by:
+        p.add("cancels", f"この異動は既に取り消されています（取消しの異動 {cancelled_by[0].change_id}）")
+        return
+    for rid, c in blocked:
+        p.add(
+            "cancels",
+            f"宛名番号{rid}の住民には、この異動の後の異動（{c.reason.label}、{c.change_id}）があるため取り消せません"
+            "（新しい異動から順に取り消してください）",
+        )
+
+
+def _households_consistent(p: Problems, register: RegisterView, restored: list[Resident]) -> None:
+    """A record coming back to its household must find it where it was, with at most one 世帯主
+    (j980: 従前の世帯に復帰). A household everyone has left is simply taken up again."""
+    touched = {r.resident_id for r in restored}
+    by_household: dict[str, list[Resident]] = {}
+    for r in restored:
+        if r.is_current:
+            by_household.setdefault(r.household_id, []).append(r)
+    for hid, back in sorted(by_household.items()):
+        others = [m for m in register.household_members(hid) if m.resident_id not in touched]
+        if others and any(not same_place(o.address, r.address) for o in others for r in back):
+            p.add("cancels", f"世帯（世帯番号{hid}）の住所がこの異動の後に変わっているため取り消せません")
+        heads = [m for m in others + back if m.is_householder]
+        if len(heads) > 1:
+            p.add("cancels", f"取消し後の世帯（世帯番号{hid}）に世帯主が2人になるため取り消せません（先に世帯主変更を行ってください）")
+
+
+def _household_before(register: RegisterView, target: Change, household_id: str) -> Household:
+    """The household record as it was before `target`: the latest one recorded by an earlier change
+    of the residents `target` touched; a plain record (no clerk-set order) when there is none."""
+    found: Household | None = None
+    for rid in sorted(target.resident_ids):
+        for c in register.changes_of(rid):
+            if c.change_id == target.change_id:
+                break
+            for h in c.households:
+                if h.household_id == household_id:
+                    found = h
+    return found or Household(household_id)
