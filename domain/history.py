@@ -32,7 +32,9 @@ class Change:
     """One change (異動) as a whole: what a notification did to one or more residents and households.
 
     `change_id` is made by the client (a UUIDv7), `occurred_on` is the 異動日, `notified_on` the 届出日.
-    `cancels` names the change this one reverses (異動の取消し).
+    `cancels` names the change this one reverses (異動の取消し). `households` are the household
+    records as the change leaves them, `households_before` as they were (empty for a new one), so
+    that a cancellation can restore a clerk-set member order.
     """
 
     change_id: str
@@ -41,6 +43,7 @@ class Change:
     notified_on: dt.date
     residents: tuple[ResidentDelta, ...]
     households: tuple[Household, ...] = field(default=())
+    households_before: tuple[Household, ...] = field(default=())
     cancels: str = ""
     note: str = ""
 

@@ -127,7 +127,7 @@ class ForeignResidentInfo:
 class Removal:
     """Why and when a record was removed (消除事由, 事由の生じた年月日, 転出先)."""
 
-    reason: str  # a ChangeReason value
+    reason: str  # the ChangeReason code ("B03" 死亡)
     occurred_on: RecordDate
     destination: Address | None = None  # 転出先住所（予定）
 
@@ -145,7 +145,7 @@ class Resident:
     name: PersonName
     birth_date: RecordDate  # 生年月日 (和暦 for Japanese, 西暦 for foreign residents when printed)
     sex: Sex
-    relationship: str  # 続柄 (to the householder): 世帯主, 妻, 子, 母, 同居人…
+    relationship: str  # 続柄 to the householder, in the j110 form: 世帯主, 妻, 子, 子の子, 母, 同居人…
     address: Address  # 住所 with 方書
     became_resident_on: RecordDate  # 住民となった年月日
     address_set_on: dt.date  # 住所を定めた年月日

@@ -157,7 +157,7 @@ _VU = re.compile("ヴ([アイエオ]?)")
 _VU_FOLDS = {"": "フ", "ア": "ハ", "イ": "ヒ", "エ": "ヘ", "オ": "ホ"}
 _O_DAN = "オコソトノホモヨロ"
 _LONG_MARKS = "ー―‐‑‒–—⁃−〜~\\-﹣"
-_LONG_VOWEL = re.compile(f"([\u30a1-\u30fa])[{_LONG_MARKS}]+")
+_LONG_VOWEL = re.compile(f"([\u30a1-\u30fa])\\s*[{_LONG_MARKS}]+")
 _VOWEL_OF = {
     ch: vowel
     for vowel, row in (

@@ -126,12 +126,12 @@ def _age(rng: random.Random, table: _Table) -> int:
 
 
 # Householder ages by household type (tuned so the city's pyramid resembles Japan's in 2025).
-_AGE_SINGLE = _bands([(18, 22, 9), (23, 29, 16), (30, 39, 13), (40, 49, 12), (50, 59, 12),
-                      (60, 64, 5), (65, 74, 14), (75, 84, 13), (85, 99, 6)])
-_AGE_COUPLE = _bands([(24, 34, 8), (35, 44, 4), (45, 54, 6), (55, 64, 12), (65, 74, 34),
-                      (75, 84, 28), (85, 96, 7)])
-_AGE_FAMILY = _bands([(26, 34, 11), (35, 44, 31), (45, 54, 34), (55, 64, 17), (65, 74, 5),
-                      (75, 84, 2)])
+_AGE_SINGLE = _bands([(18, 22, 7), (23, 29, 12), (30, 39, 8), (40, 49, 11), (50, 59, 18),
+                      (60, 64, 7), (65, 74, 15), (75, 84, 15), (85, 99, 8)])
+_AGE_COUPLE = _bands([(24, 34, 5), (35, 44, 3), (45, 54, 7), (55, 64, 14), (65, 74, 35),
+                      (75, 84, 31), (85, 96, 9)])
+_AGE_FAMILY = _bands([(26, 34, 12), (35, 44, 36), (45, 54, 31), (55, 64, 16), (65, 74, 4),
+                      (75, 84, 1)])
 _AGE_SINGLE_PARENT = _bands([(25, 34, 7), (35, 44, 19), (45, 54, 26), (55, 64, 16),
                              (65, 74, 14), (75, 84, 13), (85, 95, 5)])
 _AGE_THREE_GEN_OLD = _bands([(58, 64, 15), (65, 74, 45), (75, 84, 32), (85, 92, 8)])
@@ -141,13 +141,13 @@ _AGE_OTHER = _bands([(22, 34, 30), (35, 49, 30), (50, 69, 25), (70, 85, 15)])
 
 # Japanese household types and their shares (of Japanese households).
 _HOUSEHOLD_TYPES = _Table([
-    ("single", 37.5), ("couple", 20.0), ("family", 23.5), ("single_parent", 9.0),
-    ("three_gen_old", 2.0), ("three_gen_mid", 2.0), ("with_parent", 4.5), ("other", 1.5),
+    ("single", 37.5), ("couple", 24.0), ("family", 19.5), ("single_parent", 8.5),
+    ("three_gen_old", 1.7), ("three_gen_mid", 1.5), ("with_parent", 3.5), ("other", 1.3),
 ])
-_CHILDREN = _Table([(1, 44), (2, 41), (3, 13), (4, 2)])
+_CHILDREN = _Table([(1, 46), (2, 40), (3, 12), (4, 2)])
 _FOREIGN_HOUSEHOLD_SHARE = 0.033
 _MIXED_MARRIAGE_SHARE = 0.012  # couples/families with a foreign wife
-_SUPPORT_MEASURE_SHARE = 0.006  # of female-headed single / single-parent households under 60
+_SUPPORT_MEASURE_SHARE = 0.011  # of female-headed single / single-parent households under 60
 _UNKNOWN_BIRTH_SHARE = 0.0017  # of people aged 88+: 「昭和2年頃」「大正15年 月日不詳」
 _OLD_SURNAME_SHARE = 0.04  # of married women (旧氏)
 _MOVE_WITHIN_SHARE = 0.2
@@ -217,7 +217,7 @@ class _Static:
     variant_share: float
     era_starts: tuple[int, ...]
     given: tuple[tuple[_Table, _Table], ...]  # per era: (male, female) tables of (name, kana)
-    prefectures: _Table  # prefecture name
+    places: _Table  # (prefecture, municipality) outside the city
     municipalities: dict  # prefecture -> tuple of municipality names
     nationalities: _Table
     foreign: dict  # nationality -> foreign_names() entry with tables
@@ -251,9 +251,10 @@ def _static() -> _Static:
     munis = {p: tuple(m for m in ms if not (p == PREFECTURE and m.startswith(CITY)))
              for p, ms in load_json("municipalities.json").items()}
     others = [p for p in munis if p not in _PREFECTURE_WEIGHTS]
-    prefectures = _Table([(p, w) for p, w in _PREFECTURE_WEIGHTS.items()]
-                         + [(p, _OTHER_PREFECTURES_WEIGHT * len(munis[p]) / sum(len(munis[o]) for o in others))
-                            for p in others])
+    others_total = sum(len(munis[o]) for o in others)
+    pref_weights = {p: _PREFECTURE_WEIGHTS.get(p, _OTHER_PREFECTURES_WEIGHT * len(munis[p]) / others_total)
+                    for p in munis}
+    places = _Table([((p, m), pref_weights[p] / len(ms)) for p, ms in munis.items() for m in ms])
 
     fnames = name_data.foreign_names()
     nationalities = _Table([(nat, v[0]) for nat, v in fnames.items()])
@@ -267,7 +268,7 @@ def _static() -> _Static:
         wards=wards, towns=tuple(towns), ward_names=tuple(w[0] for w in WARDS),
         ward_codes=tuple(w[1] for w in WARDS), building_share=building_share, family=family,
         variant_share=variant_share, era_starts=tuple(e[0] for e in eras), given=given,
-        prefectures=prefectures, municipalities=munis, nationalities=nationalities, foreign=foreign,
+        places=places, municipalities=munis, nationalities=nationalities, foreign=foreign,
         statuses=statuses, alias_families=name_data.alias_families(),
     )
 
@@ -348,29 +349,41 @@ def _check_digit(body: int, digits: int) -> int:
 
 _T1, _T5, _T9 = _chunk_sums(1, 4), _chunk_sums(5, 4), _chunk_sums(9, 3)
 
-# Records are built with their constructor unless Resident stays a plain frozen dataclass (no
-# __post_init__): then a new version is its predecessor's __dict__ with the changes applied, which
-# is what dataclasses.replace produces, at a tenth of the cost.
-_PLAIN_RESIDENT = not hasattr(Resident, "__post_init__") and not hasattr(Resident, "__slots__")
-
-
-_RESIDENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Resident))
+# Records, deltas and changes are frozen dataclasses; while they stay plain (no __post_init__, no
+# slots) they are made by filling __dict__ — what their constructors and dataclasses.replace do,
+# without one object.__setattr__ per field, at a fifth of the cost. Tests check the results equal
+# constructor-made ones.
 CURRENT = Status.CURRENT
 
 
-def _new_resident(values: dict) -> Resident:
-    """Resident(**values), without the frozen dataclass's per-field setattr when that is safe."""
-    if _PLAIN_RESIDENT and len(values) == len(_RESIDENT_FIELDS):
-        n = object.__new__(Resident)
+@cache
+def _plain_fields(cls) -> int:
+    """How many fields `cls` has when it is a plain dataclass (no __post_init__, no slots), else -1."""
+    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
+        return -1
+    return len(dataclasses.fields(cls))
+
+
+def _new(cls, values: dict):
+    """cls(**values) for a plain frozen dataclass, without its per-field object.__setattr__ calls.
+
+    Only when `values` names every field (else, or when the class validates, the constructor runs).
+    """
+    if len(values) == _plain_fields(cls):
+        n = object.__new__(cls)
         n.__dict__.update(values)
         return n
-    return Resident(**values)
+    return cls(**values)
+
+
+def _new_resident(values: dict) -> Resident:
+    return _new(Resident, values)
 
 
 def _evolve(r: Resident, **changes) -> Resident:
-    """`_evolve(r, **changes)`: the next version with `changes` applied."""
-    if not _PLAIN_RESIDENT:
-        return _evolve(r, **changes)
+    """`r.evolve(**changes)`: the next version with `changes` applied."""
+    if _plain_fields(Resident) < 0:
+        return r.evolve(**changes)
     n = object.__new__(Resident)
     d = n.__dict__
     d.update(r.__dict__)
@@ -384,7 +397,7 @@ def _evolve(r: Resident, **changes) -> Resident:
 _ALIAS_FROM_HUSBAND = "<husband>"  # placeholder until the household's husband is known
 
 # event kinds, in their order on one day
-_IN, _EX_OFFICIO, _BIRTH, _WITHIN, _OLD_SURNAME, _DEATH, _HOUSEHOLDER, _OUT = range(8)
+_IN, _EX_OFFICIO, _BIRTH, _WITHIN, _OLD_SURNAME, _DEATH, _OUT, _HOUSEHOLDER = range(8)
 
 
 class _P:
@@ -490,7 +503,9 @@ class _CityGenerator:
         return ages
 
     def spouse_age(self, age: int) -> int:
-        return max(18, age - int(round(self.rng.gauss(2.0, 3.0))))
+        """A wife's age from her husband's: about two years younger, at most five years older."""
+        gap = min(12, max(-5, int(round(self.rng.gauss(2.0, 3.0)))))
+        return max(18, age - gap)
 
     def date_between(self, lo: int, hi: int) -> int:
         return lo if hi <= lo else self.ri(lo, hi)
@@ -540,17 +555,15 @@ class _CityGenerator:
 
     def other_address(self) -> Address:
         """A street address in another municipality of Japan (転入前住所 / 転出先)."""
-        s, rng = self.s, self.rng
-        pref = s.prefectures.pick(rng)
-        munis = s.municipalities[pref]
-        muni = munis[self.rr(len(munis))]
+        rand = self.rand
+        pref, muni = self.s.places.pick(self.rng)
         towns = name_data.GENERIC_TOWNS
-        town = towns[self.rr(len(towns))]
-        if rng.random() < 0.6:
-            town += "一二三四五六"[self.rr(6)] + "丁目"
-            block = f"{self.ri(1, 30)}番{self.ri(1, 28)}号"
+        town = towns[int(rand() * len(towns))]
+        if rand() < 0.6:
+            town += "一二三四五六"[int(rand() * 6)] + "丁目"
+            block = f"{1 + int(rand() * 30)}番{1 + int(rand() * 28)}号"
         else:
-            block = f"{self.ri(1, 3000)}番地{self.ri(1, 20)}"
+            block = f"{1 + int(rand() * 3000)}番地{1 + int(rand() * 20)}"
         return Address(pref, muni, town, block)
 
     def abroad(self, country: str | None = None) -> Address:
@@ -563,8 +576,10 @@ class _CityGenerator:
         if own_ward_address is not None and rng.random() < 0.35:
             a = own_ward_address
             return f"{a.prefecture}{a.municipality}{a.town}{self.ri(1, 2000)}番地"
-        a = self.other_address()
-        return f"{a.prefecture}{a.municipality}{a.town}{self.ri(1, 3000)}番{'地' if rng.random() < 0.6 else ''}"
+        pref, muni = self.s.places.pick(rng)
+        towns = name_data.GENERIC_TOWNS
+        town = towns[self.rr(len(towns))]
+        return f"{pref}{muni}{town}{self.ri(1, 3000)}番{'地' if rng.random() < 0.6 else ''}"
 
     # --- foreign residents ------------------------------------------------------------------
 
@@ -649,7 +664,7 @@ class _CityGenerator:
             dv = sex is FEMALE and age < 60 and rng.random() < _SUPPORT_MEASURE_SHARE
             t0 = self.moved_in_on(age, 2.0 if dv else 6.0)
             self.family_domicile(persons, final_addr, head_is_self=rng.random() < 0.4)
-            if age >= 62 and rng.random() < 0.32:
+            if age >= 62 and rng.random() < 0.22:
                 self.deceased_spouse(h, family, age, t0, persons, events)
         elif kind in ("couple", "family"):
             age = _age(rng, _AGE_COUPLE if kind == "couple" else _AGE_FAMILY)
@@ -663,14 +678,17 @@ class _CityGenerator:
             self.maybe_foreign_wife(wife)
             children = []
             if kind == "family":
-                for a in self.child_ages(wife_age, _CHILDREN.pick(rng)) or [max(0, wife_age - 30)]:
+                ages = self.child_ages(wife_age, _CHILDREN.pick(rng)) or [max(0, wife_age - 30)]
+                # grown-up children have often left (the oldest one always stays in this type)
+                ages = ages[:1] + [a for a in ages[1:] if a < 22 or rng.random() < 0.5]
+                for a in ages:
                     c = self.japanese(family, MALE if rng.random() < 0.512 else FEMALE, a, "子")
                     children.append(c)
             persons += children
             t0 = self.moved_in_on(min(age, wife_age))
             self.family_domicile(persons, final_addr, head_is_self=True)
             self.maybe_old_surname(wife, family, t0, events)
-            if (kind == "couple" and age >= 52 and rng.random() < 0.3) or (kind == "family" and age >= 45 and rng.random() < 0.2):
+            if (kind == "couple" and age >= 52 and rng.random() < 0.2) or (kind == "family" and age >= 45 and rng.random() < 0.12):
                 self.moved_out_child(family, wife_age, t0, persons, events)
         elif kind == "single_parent":
             age = _age(rng, _AGE_SINGLE_PARENT)
@@ -686,9 +704,9 @@ class _CityGenerator:
             if child_family != family:
                 for c in persons[1:]:
                     c.domicile, c.head = self.domicile(), f"{child_family[0]}\u3000{self.given_name(MALE, parent.birth_o)[0]}"
-            if age >= 55 and rng.random() < 0.35:
+            if age >= 55 and rng.random() < 0.25:
                 self.deceased_spouse(parent, family, age, t0, persons, events)
-            elif not dv and age < 55 and sex is FEMALE and rng.random() < 0.2:
+            elif not dv and age < 55 and sex is FEMALE and rng.random() < 0.15:
                 self.departed_husband(parent, family, age, t0, persons, events)
         elif kind == "three_gen_old":
             t0 = self.plan_three_gen_old(family, final_addr, persons, events)
@@ -890,7 +908,8 @@ class _CityGenerator:
         if rng.random() < 0.5:
             # the parents' household: they moved in, the son grew up here, married, took over
             t0 = self.moved_in_on(mother_age - 25)
-            married = min(son.birth_o + int(self.ri(25, 34) * YEAR), self.t - 400)
+            first_kid = min((k.birth_o for k in kids), default=self.t)
+            married = min(son.birth_o + int(self.ri(25, 34) * YEAR), self.t - 400, first_kid - self.ri(100, 700))
             married = max(married, wife.birth_o + int(20 * YEAR), son.birth_o + int(20 * YEAR))
             wife.join_o = min(married, self.t - 1)
             take_over = self.date_between(max(married, t0) + 30, self.t - 1)
@@ -1114,7 +1133,7 @@ class _CityGenerator:
                     })
                     p.res = r
                     created.append(p)
-                    deltas.append(ResidentDelta(rid, None, r))
+                    deltas.append(_new(ResidentDelta, {"resident_id": rid, "before": None, "after": r}))
             elif kind == _WITHIN:
                 reason = ChangeReason.MOVE_WITHIN
                 addr = payload
@@ -1124,7 +1143,7 @@ class _CityGenerator:
                     if r.status is Status.CURRENT:
                         n = _evolve(r, address=addr, address_set_on=_day(day), notified_on=notified)
                         p.res = n
-                        deltas.append(ResidentDelta(n.resident_id, r, n))
+                        deltas.append(_new(ResidentDelta, {"resident_id": n.resident_id, "before": r, "after": n}))
             elif kind == _HOUSEHOLDER:
                 reason = ChangeReason.HOUSEHOLDER_CHANGE
                 for p, (rel, rel_to) in payload.items():
@@ -1133,7 +1152,7 @@ class _CityGenerator:
                     if r is not None and r.status is Status.CURRENT:
                         n = _evolve(r, relationship=rel, related_to=rel_to.res.resident_id if rel_to is not None else "")
                         p.res = n
-                        deltas.append(ResidentDelta(n.resident_id, r, n))
+                        deltas.append(_new(ResidentDelta, {"resident_id": n.resident_id, "before": r, "after": n}))
                 deltas.sort(key=lambda d: d.resident_id)
             elif kind == _OLD_SURNAME:
                 reason = ChangeReason.OLD_SURNAME_RECORD
@@ -1144,7 +1163,7 @@ class _CityGenerator:
                     continue
                 n = _evolve(r, old_surname=p.old, old_surname_kana=p.old_kana)
                 p.res = n
-                deltas.append(ResidentDelta(n.resident_id, r, n))
+                deltas.append(_new(ResidentDelta, {"resident_id": n.resident_id, "before": r, "after": n}))
             else:  # death or move-out
                 reason = ChangeReason.DEATH if kind == _DEATH else ChangeReason.MOVE_OUT_DOMESTIC
                 p = payload
@@ -1153,15 +1172,15 @@ class _CityGenerator:
                     continue
                 n = _evolve(r, status=Status.REMOVED, removal=Removal(reason.code, occ, extra))
                 p.res = n
-                deltas.append(ResidentDelta(n.resident_id, r, n))
+                deltas.append(_new(ResidentDelta, {"resident_id": n.resident_id, "before": r, "after": n}))
             if not deltas:
                 continue
             self.change_serial += 1
-            changes.append(Change(
-                change_id=f"demo-{self.seed}-{self.change_serial:09d}", reason=reason, occurred_on=occ,
-                notified_on=notified, residents=tuple(deltas), households=(household,) if first else (),
-                note=note,
-            ))
+            changes.append(_new(Change, {
+                "change_id": f"demo-{self.seed}-{self.change_serial:09d}", "reason": reason, "occurred_on": occ,
+                "notified_on": notified, "residents": tuple(deltas), "households": (household,) if first else (),
+                "cancels": "", "note": note,
+            }))
             first = False
         created.sort(key=_order_key)
         current = [p.res for p in created if p.res.status is Status.CURRENT]

@@ -27,11 +27,12 @@ CANCEL_REASON = {
 class Cancellation(Notification):
     """異動の取消し of the change `cancels`.
 
-    The change must exist, must not have been cancelled already, and must be the latest change of
-    every resident it touched (cancel newer changes first). Each resident gets back their `before`
-    record; a record the change created becomes a removed record (reason 異動の取消し（減）).
-    Cancelling a cancellation is allowed under the same rules: it restores what the cancellation
-    undid. `explanation` (取消しの理由) is required.
+    The change must exist and still be in force (not cancelled already), and no later change of a
+    resident it touched may still be in force: cancel newer changes first (a later change that was
+    cancelled nets out with its cancellation). Each resident gets back their `before` record; a
+    record the change created becomes a removed record (reason 異動の取消し（減）).
+    Cancelling a cancellation is allowed under the same rules: it puts the cancelled change back in
+    force (which may then be cancelled again). `explanation` (取消しの理由) is required.
     """
 
     cancels: str
@@ -63,7 +64,8 @@ class Cancellation(Notification):
             updates.append((now, after))
         _households_consistent(p, register, [a for _, a in updates])
         p.raise_if_any()
-        households = [_household_before(register, target, h.household_id) for h in target.households]
+        restored = [a for _, a in updates]
+        households = [_household_before(register, target, h.household_id, restored) for h in target.households]
         return make_change(
             change_id=change_id,
             reason=CANCEL_REASON[target.reason.group],
@@ -77,9 +79,11 @@ class Cancellation(Notification):
 
 
 def _latest_everywhere(p: Problems, register: RegisterView, target: Change) -> None:
-    """The change must not be cancelled yet and must be each touched resident's latest change."""
+    """The change must still be in force and, for each resident it touched, no change after it may
+    still be in force: a later change that was itself cancelled (and its cancellation) nets out,
+    so changes are cancelled newest first."""
     later: dict[str, Change] = {}
-    blocked: list[tuple[str, Change]] = []
+    after_target: list[tuple[str, Change]] = []
     for rid in target.resident_ids:
         history = register.changes_of(rid)
         ids = [c.change_id for c in history]
@@ -88,17 +92,22 @@ def _latest_everywhere(p: Problems, register: RegisterView, target: Change) -> N
             continue
         for c in history[ids.index(target.change_id) + 1:]:
             later[c.change_id] = c
-            blocked.append((rid, c))
-    cancelled_by = [c for c in later.values() if c.cancels == target.change_id]
-    if cancelled_by:
-        p.add("cancels", f"この異動は既に取り消されています（取消しの異動 {cancelled_by[0].change_id}）")
+            after_target.append((rid, c))
+
+    def in_force(change_id: str) -> bool:
+        return not any(c.cancels == change_id and in_force(c.change_id) for c in later.values())
+
+    if not in_force(target.change_id):
+        by = next(c for c in later.values() if c.cancels == target.change_id and in_force(c.change_id))
+        p.add("cancels", f"この異動は既に取り消されています（取消しの異動 {by.change_id}）")
         return
-    for rid, c in blocked:
-        p.add(
-            "cancels",
-            f"宛名番号{rid}の住民には、この異動の後の異動（{c.reason.label}、{c.change_id}）があるため取り消せません"
-            "（新しい異動から順に取り消してください）",
-        )
+    for rid, c in after_target:
+        if in_force(c.change_id) and c.cancels not in later:
+            p.add(
+                "cancels",
+                f"宛名番号{rid}の住民には、この異動の後の異動（{c.reason.label}、{c.change_id}）があるため取り消せません"
+                "（新しい異動から順に取り消してください）",
+            )
 
 
 def _households_consistent(p: Problems, register: RegisterView, restored: list[Resident]) -> None:
@@ -118,9 +127,10 @@ def _households_consistent(p: Problems, register: RegisterView, restored: list[R
             p.add("cancels", f"取消し後の世帯（世帯番号{hid}）に世帯主が2人になるため取り消せません（先に世帯主変更を行ってください）")
 
 
-def _household_before(register: RegisterView, target: Change, household_id: str) -> Household:
-    """The household record as it was before `target`: the latest one recorded by an earlier change
-    of the residents `target` touched; a plain record (no clerk-set order) when there is none."""
+def _household_before(register: RegisterView, target: Change, household_id: str, restored: list[Resident]) -> Household:
+    """The household record as it was before `target` (best effort: a Change keeps only the records
+    after it). The latest record an earlier change of the touched residents wrote; failing that, the
+    current record with the restored 世帯主 moved to the front of a clerk-set order."""
     found: Household | None = None
     for rid in sorted(target.resident_ids):
         for c in register.changes_of(rid):
@@ -129,4 +139,12 @@ def _household_before(register: RegisterView, target: Change, household_id: str)
             for h in c.households:
                 if h.household_id == household_id:
                     found = h
-    return found or Household(household_id)
+    if found is not None:
+        return found
+    current = register.household(household_id)
+    if current is None or not current.member_order:
+        return Household(household_id)
+    heads = [r.resident_id for r in restored if r.household_id == household_id and r.is_current and r.is_householder]
+    if not heads:
+        return current
+    return Household(household_id, (heads[0],) + tuple(x for x in current.member_order if x != heads[0]))

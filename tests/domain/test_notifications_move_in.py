@@ -15,7 +15,6 @@ from tests.domain.factories import (
     ABROAD,
     ELSEWHERE,
     HOME,
-    TODAY,
     address,
     apply,
     assert_refused,
