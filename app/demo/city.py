@@ -149,6 +149,7 @@ _FOREIGN_HOUSEHOLD_SHARE = 0.033
 _MIXED_MARRIAGE_SHARE = 0.012  # couples/families with a foreign wife
 _SUPPORT_MEASURE_SHARE = 0.011  # of female-headed single / single-parent households under 60
 _UNKNOWN_BIRTH_SHARE = 0.0017  # of people aged 88+: 「昭和2年頃」「大正15年 月日不詳」
+_VERY_OLD = 88 * YEAR  # days
 _OLD_SURNAME_SHARE = 0.04  # of married women (旧氏)
 _MOVE_WITHIN_SHARE = 0.2
 _BUILDING_SHARE_SINGLE = 0.65
@@ -464,7 +465,7 @@ class _CityGenerator:
         return int(self.rand() * n)
 
     def birth_from_age(self, age: int) -> int:
-        return self.t - int((age + self.rng.random()) * YEAR)
+        return self.t - 1 - int((age + self.rand()) * YEAR)
 
     def given_name(self, sex: Sex, birth_o: int) -> tuple[str, str]:
         s, rng = self.s, self.rng
@@ -904,35 +905,36 @@ class _CityGenerator:
         dom_son = self.domicile(addr)
         for p in (son, wife, *kids):
             p.domicile, p.head = dom_son, son.name.full
-        self.maybe_old_surname(wife, family, self.t, [])
         if rng.random() < 0.5:
             # the parents' household: they moved in, the son grew up here, married, took over
             t0 = self.moved_in_on(mother_age - 25)
             first_kid = min((k.birth_o for k in kids), default=self.t)
             married = min(son.birth_o + int(self.ri(25, 34) * YEAR), self.t - 400, first_kid - self.ri(100, 700))
             married = max(married, wife.birth_o + int(20 * YEAR), son.birth_o + int(20 * YEAR))
-            wife.join_o = min(married, self.t - 1)
-            take_over = self.date_between(max(married, t0) + 30, self.t - 1)
-            if take_over > max(married, t0) + 1:
-                son.rel, wife.rel = "子", "子の妻"
-                wife.rel_to = son
+            lo = max(married, t0) + 30
+            if lo < self.t - 2:
+                take_over = self.ri(lo, self.t - 2)
+                wife.join_o = married
+                son.rel, wife.rel, wife.rel_to = "子", "子の妻", son
                 for k in kids:
                     k.rel, k.rel_to = "孫", son
                 father.rel, mother.rel = HOUSEHOLDER, "妻"
                 mapping = {son: (HOUSEHOLDER, None), wife: ("妻", None), mother: ("母", None)}
                 mapping.update({k: ("子", None) for k in kids})
-                if not father_here:
+                if father_here:
+                    mapping[father] = ("父", None)
+                else:  # the father died and the son became householder
                     persons.insert(len(persons) - 1, father)
                     events.append((take_over, _DEATH, 0, father, None))
-                else:
-                    mapping[father] = ("父", None)
-                events.append((take_over, _HOUSEHOLDER, 1, mapping, None))
-        else:
-            t0 = self.moved_in_on(min(age, wife_age))
-            join = self.date_between(t0 + 30, self.t - 1)
-            for p in parents:
-                p.join_o = join
-            self.maybe_old_surname(wife, family, t0, events)
+                events.append((take_over, _HOUSEHOLDER, 0, mapping, None))
+                self.maybe_old_surname(wife, family, max(t0, married), events)
+                return t0
+        # the son's household: the parents moved in with it later
+        t0 = self.moved_in_on(min(age, wife_age))
+        join = self.date_between(t0 + 30, self.t - 1)
+        for p in parents:
+            p.join_o = join
+        self.maybe_old_surname(wife, family, t0, events)
         return t0
 
     def plan_foreign(self, ward: int):
@@ -1005,7 +1007,7 @@ class _CityGenerator:
                     p.alias = ""
         # birth dates as records: a handful of very old people have unknown parts (不詳日)
         for p in persons:
-            if t - p.birth_o > 88 * YEAR and rng.random() < _UNKNOWN_BIRTH_SHARE:
+            if t - p.birth_o > _VERY_OLD and p.kind is JAPANESE and rand() < _UNKNOWN_BIRTH_SHARE:
                 y = _day(p.birth_o)
                 r = rng.random()
                 if r < 0.5:

@@ -47,7 +47,7 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 RESIDENT_COLS = ("resident_id", "household_id", "status", "kind", "ward_code", "birth_key", "sex", "resident_code", "my_number", "flags", "version", "record")
 NAME_COLS = ("resident_id", "source", "kana_key", "given_kana_key", "kanji_key", "given_kanji_key", "birth_key")
 ADDRESS_COLS = ("resident_id", "source", "address_key", "ward_code")
-CHANGE_COLS = ("seq", "change_id", "reason", "occurred_on", "notified_on", "cancels", "note", "state")
+CHANGE_COLS = ("seq", "change_id", "reason", "occurred_on", "notified_on", "cancels", "note", "households", "state")
 DELTA_COLS = ("change_seq", "resident_id", "before", "after")
 
 

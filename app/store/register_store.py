@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import Connection, insert, literal_column, select, text, update
 from sqlalchemy.engine import Engine
 
 from domain.change_reasons import ChangeReason
 from domain.codec import (
     apply_diff,
+    household_to_dict,
     household_from_dict,
     resident_diff,
     resident_from_dict,
@@ -84,6 +85,12 @@ def change_row(c: Change, state: str) -> dict:
         "notified_on": c.notified_on.isoformat(),
         "cancels": c.cancels,
         "note": c.note,
+        "households": _dumps(
+            {
+                "before": [household_to_dict(h) for h in c.households_before],
+                "after": [household_to_dict(h) for h in c.households],
+            }
+        ),
         "state": state,
     }
 
@@ -145,7 +152,7 @@ class RegisterStore:
         """Rebuilds the before/after records of a stored change from the history diffs."""
         deltas = []
         for d in self.conn.execute(
-            select(change_residents).where(change_residents.c.change_seq == row.seq).order_by(change_residents.c.resident_id)
+            select(change_residents).where(change_residents.c.change_seq == row.seq).order_by(literal_column("rowid"))
         ):
             after_record = self._record_at(d.resident_id, row.seq)
             if d.before is None:
@@ -153,12 +160,15 @@ class RegisterStore:
             else:
                 before = resident_from_dict(apply_diff(after_record, json.loads(d.before)))
             deltas.append(ResidentDelta(d.resident_id, before, resident_from_dict(after_record)))
+        households_doc = json.loads(row.households)
         return Change(
             change_id=row.change_id,
             reason=ChangeReason.from_code(row.reason),
             occurred_on=RecordDate.from_storage(row.occurred_on),
             notified_on=dt.date.fromisoformat(row.notified_on),
             residents=tuple(deltas),
+            households=tuple(household_from_dict(h) for h in households_doc.get("after", [])),
+            households_before=tuple(household_from_dict(h) for h in households_doc.get("before", [])),
             cancels=row.cancels,
             note=row.note,
         )

@@ -85,6 +85,7 @@ changes = Table(
     Column("notified_on", String, nullable=False),
     Column("cancels", String, nullable=False, default=""),
     Column("note", Text, nullable=False, default=""),
+    Column("households", Text, nullable=False, default="{}"),  # {"before": [...], "after": [...]}
     Column("state", String, nullable=False, default="confirmed"),  # confirmed | provisional
 )
 

@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("notified_on", sa.String, nullable=False),
         sa.Column("cancels", sa.String, nullable=False),
         sa.Column("note", sa.Text, nullable=False),
+        sa.Column("households", sa.Text, nullable=False),
         sa.Column("state", sa.String, nullable=False),
     )
     op.create_table(
