@@ -157,7 +157,11 @@ def resident_from_dict(d: dict[str, Any]) -> Resident:
 
 def resident_diff(before: Resident, after: Resident) -> tuple[dict, dict]:
     """The stored keys that differ between two versions (the version number included): (old, new)."""
-    b, a = resident_to_dict(before), resident_to_dict(after)
+    return dict_diff(resident_to_dict(before), resident_to_dict(after))
+
+
+def dict_diff(b: dict, a: dict) -> tuple[dict, dict]:
+    """resident_diff on records already turned into dicts."""
     keys = set(b) | set(a)
     changed = sorted(k for k in keys if b.get(k) != a.get(k))
     return {k: b.get(k) for k in changed}, {k: a.get(k) for k in changed}

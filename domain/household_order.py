@@ -13,10 +13,14 @@
          4-2 縁故者 (and then their families); 4-3 同居人 — each by birth date.
 Every tie is broken by 宛名番号 (resident_id), so the order never depends on the input order.
 
+Relationships are read as chains (domain.relationships): the j110 forms records carry (子の子,
+父の父, 妻の父 …) and the old spellings records loaded from elsewhere may still carry (孫, 祖父,
+叔父 …) rank alike — 子の子 and 孫 are both 第2順位, 父の父 and 祖父 both 3-3 祖父母.
+
 Who belongs to whose family comes from `Resident.related_to` (the member through whom a 子の妻 or a
-孫 belongs). When it is empty, a member is attached to the one member their relationship points
-at (「孫」 → the 子) if exactly one such member already has an explicit family, or else if exactly
-one such member exists; otherwise they stand alone at the end of their rank.
+子の子 belongs). When it is empty, a member is attached to the one member their relationship points
+at (「子の子」 → the 子) if exactly one such member already has an explicit family, or else if
+exactly one such member exists; otherwise they stand alone at the end of their rank.
 
 A clerk may set the order by hand (`Household.member_order`); j1010: 「転入等により既設の世帯に入る
 者については、末尾に順次記載」 — members not in the explicit order follow it, in computed order.
@@ -142,7 +146,7 @@ class _Household:
         return True
 
     def _may_join(self, r: Resident) -> bool:
-        """Who can belong to someone else's family: a 子の妻/孫…, a relative, a 縁故者."""
+        """Who can belong to someone else's family: a 子の妻/子の子…, a relative, a 縁故者."""
         k = self._k(r)
         if k is None:
             return False
@@ -196,7 +200,7 @@ class _Household:
                 target[r.resident_id] = having[0].resident_id
             elif not having and len(candidates) == 1:
                 target[r.resident_id] = candidates[0].resident_id
-        # a child of a family belongs to its head, not to the head's spouse (孫 → 子, not 子の妻)
+        # a child of a family belongs to its head, not to the head's spouse (子の子 → 子, not 子の妻)
         for member_id, head_id in list(target.items()):
             head = self.by_id[head_id]
             if not self._is_spouse_role(self.by_id[member_id]) and self._is_spouse_role(head):

@@ -177,6 +177,14 @@ class RecordDate:
 
     def _validate(self) -> None:
         y, m, d, q = self.year, self.month, self.day, self.qualifier
+        if (
+            q is Qualifier.EXACT
+            and type(y) is int and type(m) is int and type(d) is int
+            and 1 <= y <= 9999 and 1 <= m <= 12 and 1 <= d <= 28
+            and self.range_end is None and self.season is None and not self.about
+            and not self.range_start_mark and not self.range_end_mark and self.era_hint is None
+        ):
+            return  # the common case, certainly valid: a plain day of any month
         for name in ("year", "month", "day"):
             v = getattr(self, name)
             if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
@@ -579,6 +587,8 @@ class RecordDate:
         (「1912-07-30@M」).  Exact dates sort as text in date order.
         """
         y, m, d, q = self.year, self.month, self.day, self.qualifier
+        if q is Qualifier.EXACT and self.era_hint is None:
+            return f"{y:04d}-{m:02d}-{d:02d}"
         s = "-".join(
             "?" * w if v is None else f"{v:0{w}d}" for v, w in ((y, 4), (m, 2), (d, 2))
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.record_dates import Qualifier
 from domain.residents import Address, Resident
 from domain.search_keys import kana_key, kanji_key, latin_key
 
@@ -42,9 +43,8 @@ def birth_key(resident: Resident) -> str:
     decides).
     """
     d = resident.birth_date
-    exact = d.to_date()
-    if exact is not None:
-        return f"{exact.year:04d}{exact.month:02d}{exact.day:02d}"
+    if d.qualifier is Qualifier.EXACT and d.is_calendar_date:
+        return f"{d.year:04d}{d.month:02d}{d.day:02d}"
     span = d.plausible_range()
     return UNKNOWN_BIRTH_KEY if span is None else f"{PARTIAL_BIRTH_PREFIX}{span[0].year:04d}"
 

@@ -21,13 +21,14 @@ plus their check digits.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import random
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
+from operator import attrgetter, itemgetter
 from typing import Iterator, Sequence
 
 from app.demo import names as name_data
@@ -201,7 +202,10 @@ _STATUS_AGES: dict[str, tuple[int, int]] = {
     "日本人の配偶者等": (25, 55), "経営・管理": (30, 62), "教育": (25, 62), "技能": (25, 52),
 }
 _SPECIAL_PERMANENT_AGE = _bands([(20, 39, 20), (40, 59, 30), (60, 79, 35), (80, 98, 15)])
-_FOREIGN_TYPES = _Table([("single", 40), ("couple", 20), ("family", 32), ("single_parent", 8)])
+# share of foreign households that moved in from abroad (the rest from elsewhere in Japan)
+_FROM_ABROAD = {"永住者": 0.2, "定住者": 0.4, "日本人の配偶者等": 0.5}
+_OWN_NAME_NATIONALITIES = ("中国", "台湾", "韓国", "朝鮮", "ベトナム")
+_FOREIGN_TYPES = _Table([("single", 52), ("couple", 18), ("family", 24), ("single_parent", 6)])
 
 
 # --- static tables (built once per process) ------------------------------------------------
@@ -350,40 +354,35 @@ def _check_digit(body: int, digits: int) -> int:
 
 _T1, _T5, _T9 = _chunk_sums(1, 4), _chunk_sums(5, 4), _chunk_sums(9, 3)
 
-# Records, deltas and changes are frozen dataclasses; while they stay plain (no __post_init__, no
-# slots) they are made by filling __dict__ — what their constructors and dataclasses.replace do,
-# without one object.__setattr__ per field, at a fifth of the cost. Tests check the results equal
-# constructor-made ones.
+# A resident record is a frozen dataclass of 27 fields; while it stays a plain one (no
+# __post_init__, no slots) records are made by filling __dict__ — what its constructor and
+# dataclasses.replace do, without one object.__setattr__ per field, at a fifth of the cost.
+# Tests check every record has exactly the class's fields and equals a constructor-made copy.
 CURRENT = Status.CURRENT
+REMOVED = Status.REMOVED
+_EVENT_ORDER = itemgetter(0, 1, 2)  # day, kind, then as planned
+_DELTA_ORDER = attrgetter("resident_id")
 
 
-@cache
-def _plain_fields(cls) -> int:
-    """How many fields `cls` has when it is a plain dataclass (no __post_init__, no slots), else -1."""
-    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
-        return -1
-    return len(dataclasses.fields(cls))
+def _plain_dataclass(cls) -> bool:
+    return not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
 
 
-def _new(cls, values: dict):
-    """cls(**values) for a plain frozen dataclass, without its per-field object.__setattr__ calls.
-
-    Only when `values` names every field (else, or when the class validates, the constructor runs).
-    """
-    if len(values) == _plain_fields(cls):
-        n = object.__new__(cls)
-        n.__dict__.update(values)
-        return n
-    return cls(**values)
+_FAST_RESIDENT = _plain_dataclass(Resident)
 
 
 def _new_resident(values: dict) -> Resident:
-    return _new(Resident, values)
+    """Resident(**values); `values` names every field."""
+    if _FAST_RESIDENT:
+        n = object.__new__(Resident)
+        n.__dict__.update(values)
+        return n
+    return Resident(**values)
 
 
 def _evolve(r: Resident, **changes) -> Resident:
     """`r.evolve(**changes)`: the next version with `changes` applied."""
-    if _plain_fields(Resident) < 0:
+    if not _FAST_RESIDENT:
         return r.evolve(**changes)
     n = object.__new__(Resident)
     d = n.__dict__
@@ -398,6 +397,8 @@ def _evolve(r: Resident, **changes) -> Resident:
 _ALIAS_FROM_HUSBAND = "<husband>"  # placeholder until the household's husband is known
 
 # event kinds, in their order on one day
+_TOWN_STEM = re.compile(r"([一二三四五六七八九十]+丁目|町)$")
+
 _IN, _EX_OFFICIO, _BIRTH, _WITHIN, _OLD_SURNAME, _DEATH, _OUT, _HOUSEHOLDER = range(8)
 
 
@@ -434,6 +435,7 @@ class _CityGenerator:
         self.t = today.toordinal()
         self.frs = FOREIGN_REGISTER_START.toordinal()
         self.oss = OLD_SURNAME_START.toordinal()
+        self.very_old = self.t - int(_VERY_OLD)  # born before this day: 88 or older
         self.resident_serial = 0
         self.household_serial = 0
         self.change_serial = 0
@@ -442,9 +444,6 @@ class _CityGenerator:
         self.code_add = rng.randrange(10**10)
         self.mn_mul = self._unit(rng, 10**11)
         self.mn_add = rng.randrange(10**11)
-        self.current = 0
-        self.removed = 0
-        self.foreign_count = 0
 
     @staticmethod
     def _unit(rng: random.Random, modulus: int) -> int:
@@ -505,11 +504,13 @@ class _CityGenerator:
 
     def spouse_age(self, age: int) -> int:
         """A wife's age from her husband's: about two years younger, at most five years older."""
-        gap = min(12, max(-5, int(round(self.rng.gauss(2.0, 3.0)))))
+        rand = self.rand
+        gap = min(12, max(-5, round(2.0 + 6.0 * (rand() + rand() + rand() - 1.5))))  # ≈ N(2, 3)
         return max(18, age - gap)
 
     def date_between(self, lo: int, hi: int) -> int:
-        return lo if hi <= lo else self.ri(lo, hi)
+        """A day in [lo, hi]; hi when the range is empty (callers check what they need)."""
+        return hi if hi <= lo else self.ri(lo, hi)
 
     def moved_in_on(self, youngest_founder_age: int, mean_recent: float = 6.0) -> int:
         """Day the founders moved in: many recent movers, the rest spread over their adult life."""
@@ -546,12 +547,12 @@ class _CityGenerator:
         styles, places = name_data.BUILDING_STYLES, name_data.PLACE_WORDS
         style = styles[self.rr(len(styles))]
         if rng.random() < 0.3:
-            place = town.split("町")[0].removesuffix("一丁目").removesuffix("二丁目")[:4] or places[0]
+            place = _TOWN_STEM.sub("", town)[:4] or places[0]
         else:
             place = places[self.rr(len(places))]
         name = f"{style}{place}" if rng.random() < 0.5 else f"{place}{style}"
         if rng.random() < 0.2:
-            name += f"第{self.ri(1, 5)}"
+            name = f"第{'一二三五'[self.rr(4)]}{name}"
         return f"{name}{room}号室"
 
     def other_address(self) -> Address:
@@ -636,7 +637,14 @@ class _CityGenerator:
 
     # --- one household ----------------------------------------------------------------------
 
-    def household(self) -> DemoHousehold:
+    def serials(self) -> tuple[int, int, int]:
+        return self.resident_serial, self.household_serial, self.change_serial
+
+    def restore(self, serials: tuple[int, int, int]) -> None:
+        self.resident_serial, self.household_serial, self.change_serial = serials
+
+    def household(self) -> tuple[DemoHousehold, int]:
+        """The next household and how many current residents it has."""
         rng = self.rng
         self.household_serial += 1
         hid = f"{self.household_serial:010d}"
@@ -696,18 +704,23 @@ class _CityGenerator:
             sex = FEMALE if rng.random() < 0.84 else MALE
             parent = self.japanese(family, sex, age, HOUSEHOLDER)
             persons.append(parent)
-            child_family = family if rng.random() < 0.7 else self.family_name()
+            dv = sex is FEMALE and age < 60 and rng.random() < _SUPPORT_MEASURE_SHARE
+            widowed = age >= 55 and rng.random() < 0.25  # the spouse died here
+            divorced = not widowed and not dv and age < 55 and sex is FEMALE and rng.random() < 0.15
+            # after a divorce elsewhere the children may keep their father's family name
+            child_family = family if widowed or divorced or rng.random() < 0.7 else self.family_name()
             for a in self.child_ages(age, 1 if rng.random() < 0.6 else 2) or [max(0, age - 30)]:
                 persons.append(self.japanese(child_family, MALE if rng.random() < 0.512 else FEMALE, a, "子"))
-            dv = sex is FEMALE and age < 60 and rng.random() < _SUPPORT_MEASURE_SHARE
             t0 = self.moved_in_on(age, 2.0 if dv else 6.0)
             self.family_domicile(persons, final_addr, head_is_self=True)
             if child_family != family:
+                dom = self.domicile()
+                head = f"{child_family[0]}\u3000{self.given_name(MALE, parent.birth_o)[0]}"
                 for c in persons[1:]:
-                    c.domicile, c.head = self.domicile(), f"{child_family[0]}\u3000{self.given_name(MALE, parent.birth_o)[0]}"
-            if age >= 55 and rng.random() < 0.25:
+                    c.domicile, c.head = dom, head
+            if widowed:
                 self.deceased_spouse(parent, family, age, t0, persons, events)
-            elif not dv and age < 55 and sex is FEMALE and rng.random() < 0.15:
+            elif divorced:
                 self.departed_husband(parent, family, age, t0, persons, events)
         elif kind == "three_gen_old":
             t0 = self.plan_three_gen_old(family, final_addr, persons, events)
@@ -799,9 +812,10 @@ class _CityGenerator:
     def deceased_spouse(self, survivor: _P, family, age: int, t0: int, persons: list, events: list) -> None:
         """The survivor's spouse died here within the last ten years (a 除票 of the household)."""
         rng = self.rng
-        died = self.date_between(max(t0 + 60, self.t - 3650), self.t - 1)
-        if died <= t0 + 30:
+        lo = max(t0 + 60, self.t - 3650)
+        if lo >= self.t - 1:
             return
+        died = self.ri(lo, self.t - 1)
         if survivor.sex is FEMALE:
             spouse = self.japanese(family, MALE, min(100, age + max(0, int(round(rng.gauss(2.5, 3))))), HOUSEHOLDER)
             survivor.rel = "妻"
@@ -821,9 +835,10 @@ class _CityGenerator:
     def departed_husband(self, mother: _P, family, age: int, t0: int, persons: list, events: list) -> None:
         """A divorce: the husband (householder) moved out and the mother became householder."""
         rng = self.rng
-        left = self.date_between(max(t0 + 200, self.t - 3650), self.t - 1)
-        if left <= t0 + 100:
+        lo = max(t0 + 200, self.t - 3650)
+        if lo >= self.t - 1:
             return
+        left = self.ri(lo, self.t - 1)
         husband = self.japanese(family, MALE, age + max(-3, int(round(rng.gauss(2, 3)))), HOUSEHOLDER)
         husband.domicile, husband.head = mother.domicile, husband.name.full
         for p in persons:
@@ -845,7 +860,7 @@ class _CityGenerator:
         lo = max(lo, c.birth_o + int(18 * YEAR), self.t - 3650)
         if lo >= self.t - 1:
             return
-        left = self.date_between(lo, self.t - 1)
+        left = self.ri(lo, self.t - 1)
         c.domicile, c.head = persons[0].domicile, persons[0].head
         persons.append(c)
         events.append((left, _OUT, 0, c, self.other_address()))
@@ -969,8 +984,10 @@ class _CityGenerator:
             wife_age = self.spouse_age(age)
             mother_age = wife_age
             # a wife usually keeps her own family name
-            w = self.foreign_person(nat, FEMALE, wife_age, "妻")  # she keeps her own family name
-            self.set_status(w, dep_status)
+            # Chinese, Korean and Vietnamese wives keep their family name; others often take his
+            keeps = nat in _OWN_NAME_NATIONALITIES or rng.random() < 0.3
+            w = self.foreign_person(nat, FEMALE, wife_age, "妻", None if keeps else family)
+            self.set_status(w, "永住者" if status == "永住者" and rng.random() < 0.5 else dep_status)
             persons.append(w)
         if kind in ("family", "single_parent"):
             for a in self.child_ages(mother_age, 1 if rng.random() < 0.5 else 2) or [0]:
@@ -993,124 +1010,85 @@ class _CityGenerator:
     # --- replay: plan → records and history -------------------------------------------------
 
     def replay(self, hid: str, persons: list[_P], events: list, final_addr: Address, t0: int, dv: bool,
-               ward: int, single: bool) -> DemoHousehold:
-        rng, t, rand = self.rng, self.t, self.rand
+               ward: int, single: bool) -> tuple[DemoHousehold, int]:
+        """Turn a planned household into records and history by replaying its events in date order."""
+        t, rand = self.t, self.rand
         t0 = min(t0, t - 1)
-        # the husband's name as a foreign wife's 通称
-        husband = next((p for p in persons if p.kind is JAPANESE and p.sex is MALE and p.rel in (HOUSEHOLDER, "夫", "子")), None)
         for p in persons:
             if p.alias is _ALIAS_FROM_HUSBAND:
-                if husband is not None:
-                    p.alias = f"{husband.name.family}\u3000{p.name.given_kana.split(' ')[-1]}"
-                    p.alias_kana = f"{husband.name.family_kana}\u3000{p.name.given_kana.split(' ')[-1]}"
-                else:
-                    p.alias = ""
-        # birth dates as records: a handful of very old people have unknown parts (不詳日)
-        for p in persons:
-            if t - p.birth_o > _VERY_OLD and p.kind is JAPANESE and rand() < _UNKNOWN_BIRTH_SHARE:
-                y = _day(p.birth_o)
-                r = rng.random()
-                if r < 0.5:
-                    p.birth = RecordDate(y.year, None, None, Qualifier.ABOUT)
-                elif r < 0.8:
-                    p.birth = RecordDate(y.year, None, None, Qualifier.UNKNOWN)
-                else:
-                    p.birth = RecordDate(y.year, y.month, None, Qualifier.UNKNOWN)
+                self.alias_from_husband(p, persons)
+            if p.birth_o < self.very_old and p.kind is JAPANESE and rand() < _UNKNOWN_BIRTH_SHARE:
+                p.birth = self.unknown_birth(p.birth_o)
             else:
-                p.birth = _rd(p.birth_o)
-        # creation events: founders together at t0; later births and joiners on their own day
-        moved_from_abroad = rng.random() < 0.03
-        prev = self.abroad() if moved_from_abroad else self.other_address()
-        first_reason = ChangeReason.MOVE_IN_ABROAD if moved_from_abroad else ChangeReason.MOVE_IN_DOMESTIC
-        if persons[0].kind is FOREIGN:
-            if rng.random() < 0.6:
-                prev = self.abroad(self.s.foreign[persons[0].foreign[0]][5])
-                first_reason = ChangeReason.MOVE_IN_ABROAD
-            else:
-                prev = self.other_address()
-                first_reason = ChangeReason.MOVE_IN_DOMESTIC
+                p.birth = _RD_CACHE.get(p.birth_o) or _rd(p.birth_o)
+        first_reason, prev = self.moved_from(persons[0])
+        # creation events: founders together at t0, later births and joiners on their own day
         founders = []
         joins: dict[int, list[_P]] = {}
         for p in persons:
             if p.join_o is not None and p.join_o > t0:
                 joins.setdefault(min(p.join_o, t - 1), []).append(p)
             elif p.birth_o > t0:
-                events.append((min(p.birth_o, t - 1), _BIRTH, 0, p, None))
+                events.append((p.birth_o, _BIRTH, 0, p, None))
             else:
                 founders.append(p)
         events.append((t0, _IN, 0, founders, (first_reason, prev)))
         for day, ps in joins.items():
             events.append((day, _IN, 1, ps, (ChangeReason.MOVE_IN_DOMESTIC, self.other_address())))
-        # foreign residents who lived here before 2012-07-09 enter the register on that day
-        if self.frs > t0 and any(p.kind is FOREIGN for p in persons):
-            late = []
-            for i, e in enumerate(events):
-                if e[1] in (_IN, _BIRTH) and e[0] < self.frs:
-                    ps = e[3] if e[1] == _IN else [e[3]]
-                    for p in ps:
-                        if p.kind is FOREIGN:
-                            p.arrived_o = e[0]
-                            late.append(p)
-            if late:
-                events = [
-                    (e[0], e[1], e[2], [p for p in e[3] if p.kind is not FOREIGN], e[4]) if e[1] == _IN and e[0] < self.frs
-                    else e
-                    for e in events
-                    if not (e[1] == _BIRTH and e[0] < self.frs and e[3].kind is FOREIGN)
-                ]
-                events.append((self.frs, _EX_OFFICIO, 0, late, None))
+        if t0 < self.frs and any(p.kind is FOREIGN for p in persons):
+            events = self.defer_foreign(events)
         # a move within the city (転居) some time after moving in
         addr = final_addr
-        if t - t0 > 400 and rng.random() < _MOVE_WITHIN_SHARE:
-            moved = self.ri(t0 + 180, t - 1)
-            w = ward if rng.random() < 0.6 else self.s.wards.pick(rng)
+        if t - t0 > 400 and rand() < _MOVE_WITHIN_SHARE:
+            w = ward if rand() < 0.6 else self.s.wards.pick(self.rng)
             addr = self.city_address(w, single)
-            events.append((moved, _WITHIN, 0, final_addr, None))
-        events.sort(key=lambda e: (e[0], e[1], e[2]))
+            events.append((self.ri(t0 + 180, t - 1), _WITHIN, 0, final_addr, None))
+        if len(events) > 1:
+            events.sort(key=_EVENT_ORDER)
 
         changes: list[Change] = []
         created: list[_P] = []
         last_notified = 0
         addr_set_o = t0
         household = Household(hid)
-        first = True
-        support = dv
-        suppressed = dv and rng.random() < 0.5
+        suppressed = dv and rand() < 0.5
         for day, kind, _, payload, extra in events:
             if kind == _IN and not payload:
                 continue
-            delay = self.rr(15) if kind in (_IN, _BIRTH, _WITHIN, _HOUSEHOLDER) else (
-                self.rr(8) if kind in (_DEATH, _OUT) else 0)
-            if kind == _EX_OFFICIO:
+            if kind <= _HOUSEHOLDER and kind != _EX_OFFICIO and kind != _OLD_SURNAME:
+                delay = int(rand() * (8 if kind == _DEATH or kind == _OUT else 15))
+            else:
                 delay = 0
-            notified_o = max(min(day + delay, t), last_notified)
+            notified_o = day + delay
+            if notified_o > t:
+                notified_o = t
+            if notified_o < last_notified:
+                notified_o = last_notified
             last_notified = notified_o
-            occ = _rd(day)
-            notified = _day(notified_o)
+            occ = _RD_CACHE.get(day) or _rd(day)
+            notified = _DATE_CACHE.get(notified_o) or _day(notified_o)
             deltas: list[ResidentDelta] = []
             note = ""
-            if kind in (_IN, _BIRTH, _EX_OFFICIO):
-                ps = payload if kind != _BIRTH else [payload]
+            if kind == _IN or kind == _BIRTH or kind == _EX_OFFICIO:
                 if kind == _IN:
+                    ps = payload
                     reason, prev_addr = extra
                 elif kind == _BIRTH:
+                    ps = (payload,)
                     reason, prev_addr = ChangeReason.BIRTH, None
                 else:
+                    ps = payload
                     reason, prev_addr = ChangeReason.RECORD_EX_OFFICIO, None
                     note = EX_OFFICIO_NOTE
+                day_date = _DATE_CACHE.get(day) or _day(day)
                 for p in ps:
                     self.resident_serial += 1
                     serial = self.resident_serial
                     rid = f"{serial:010d}"
-                    code = _resident_code((serial * self.code_mul + self.code_add) % 10**10)
-                    mn = _my_number((serial * self.mn_mul + self.mn_add) % 10**11)
-                    if kind == _EX_OFFICIO:
-                        set_o = max(p.arrived_o, addr_set_o)
-                        address_set_on = _day(set_o)
-                        notified_p = address_set_on
+                    if kind == _EX_OFFICIO:  # the address was set (and notified) before the record existed
+                        address_set_on = notified_p = _day(max(p.arrived_o, addr_set_o))
                     else:
-                        address_set_on = _day(day)
-                        notified_p = notified
+                        address_set_on, notified_p = day_date, notified
                     foreign = None
                     if p.kind is FOREIGN:
                         nat, cat, alpha, status, period, expires_o, card = p.foreign
@@ -1119,86 +1097,138 @@ class _CityGenerator:
                             period_of_stay=period, stay_expires_on=_day(expires_o) if expires_o else None,
                             card_number=card, became_resident_on=occ,
                         )
-                        self.foreign_count += 1
                     r = _new_resident({
                         "resident_id": rid, "household_id": hid, "kind": p.kind, "name": p.name,
                         "birth_date": p.birth, "sex": p.sex, "relationship": p.rel, "address": addr,
                         "became_resident_on": occ, "address_set_on": address_set_on, "notified_on": notified_p,
                         "previous_address": prev_addr, "old_surname": p.old, "old_surname_kana": p.old_kana,
                         "alias": p.alias, "alias_kana": p.alias_kana, "domicile": p.domicile,
-                        "domicile_head": p.head, "resident_code": code, "my_number": mn, "foreign": foreign,
-                        "status": CURRENT, "removal": None,
-                        "suppressed": suppressed or (not support and rand() < 0.0002),
-                        "support_measure": support,
-                        "related_to": p.rel_to.res.resident_id if p.rel_to is not None and p.rel_to.res else "",
+                        "domicile_head": p.head,
+                        "resident_code": _resident_code((serial * self.code_mul + self.code_add) % 10**10),
+                        "my_number": _my_number((serial * self.mn_mul + self.mn_add) % 10**11),
+                        "foreign": foreign, "status": CURRENT, "removal": None,
+                        "suppressed": suppressed or (not dv and rand() < 0.0002), "support_measure": dv,
+                        "related_to": p.rel_to.res.resident_id if p.rel_to is not None else "",
                         "version": 1,
                     })
                     p.res = r
                     created.append(p)
-                    deltas.append(_new(ResidentDelta, {"resident_id": rid, "before": None, "after": r}))
+                    deltas.append(ResidentDelta(rid, None, r))
             elif kind == _WITHIN:
                 reason = ChangeReason.MOVE_WITHIN
                 addr = payload
                 addr_set_o = day
+                day_date = _day(day)
                 for p in created:
                     r = p.res
-                    if r.status is Status.CURRENT:
-                        n = _evolve(r, address=addr, address_set_on=_day(day), notified_on=notified)
-                        p.res = n
-                        deltas.append(_new(ResidentDelta, {"resident_id": n.resident_id, "before": r, "after": n}))
+                    if r.status is CURRENT:
+                        p.res = n = _evolve(r, address=addr, address_set_on=day_date, notified_on=notified)
+                        deltas.append(ResidentDelta(n.resident_id, r, n))
             elif kind == _HOUSEHOLDER:
                 reason = ChangeReason.HOUSEHOLDER_CHANGE
                 for p, (rel, rel_to) in payload.items():
                     p.rel, p.rel_to = rel, rel_to
                     r = p.res
-                    if r is not None and r.status is Status.CURRENT:
-                        n = _evolve(r, relationship=rel, related_to=rel_to.res.resident_id if rel_to is not None else "")
-                        p.res = n
-                        deltas.append(_new(ResidentDelta, {"resident_id": n.resident_id, "before": r, "after": n}))
-                deltas.sort(key=lambda d: d.resident_id)
-            elif kind == _OLD_SURNAME:
-                reason = ChangeReason.OLD_SURNAME_RECORD
-                p = payload
-                p.old, p.old_kana = extra
-                r = p.res
-                if r is None or r.status is not Status.CURRENT:
-                    continue
-                n = _evolve(r, old_surname=p.old, old_surname_kana=p.old_kana)
-                p.res = n
-                deltas.append(_new(ResidentDelta, {"resident_id": n.resident_id, "before": r, "after": n}))
-            else:  # death or move-out
-                reason = ChangeReason.DEATH if kind == _DEATH else ChangeReason.MOVE_OUT_DOMESTIC
+                    if r is not None and r.status is CURRENT:
+                        p.res = n = _evolve(r, relationship=rel,
+                                            related_to=rel_to.res.resident_id if rel_to is not None else "")
+                        deltas.append(ResidentDelta(n.resident_id, r, n))
+                deltas.sort(key=_DELTA_ORDER)
+            else:
                 p = payload
                 r = p.res
-                if r is None or r.status is not Status.CURRENT:
-                    continue
-                n = _evolve(r, status=Status.REMOVED, removal=Removal(reason.code, occ, extra))
-                p.res = n
-                deltas.append(_new(ResidentDelta, {"resident_id": n.resident_id, "before": r, "after": n}))
+                if kind == _OLD_SURNAME:
+                    reason = ChangeReason.OLD_SURNAME_RECORD
+                    p.old, p.old_kana = extra  # a record made later carries it from the start
+                    if r is None or r.status is not CURRENT:
+                        continue
+                    p.res = n = _evolve(r, old_surname=p.old, old_surname_kana=p.old_kana)
+                else:  # death or move-out
+                    reason = ChangeReason.DEATH if kind == _DEATH else ChangeReason.MOVE_OUT_DOMESTIC
+                    if r is None or r.status is not CURRENT:
+                        continue
+                    p.res = n = _evolve(r, status=REMOVED, removal=Removal(reason.code, occ, extra))
+                deltas.append(ResidentDelta(n.resident_id, r, n))
             if not deltas:
                 continue
             self.change_serial += 1
-            changes.append(_new(Change, {
-                "change_id": f"demo-{self.seed}-{self.change_serial:09d}", "reason": reason, "occurred_on": occ,
-                "notified_on": notified, "residents": tuple(deltas), "households": (household,) if first else (),
-                "cancels": "", "note": note,
-            }))
-            first = False
-        created.sort(key=_order_key)
-        current = [p.res for p in created if p.res.status is Status.CURRENT]
-        removed = [p.res for p in created if p.res.status is not Status.CURRENT]
-        self.current += len(current)
-        self.removed += len(removed)
-        return DemoHousehold(household, tuple(current + removed), tuple(changes))
+            changes.append(Change(
+                change_id=f"demo-{self.seed}-{self.change_serial:09d}", reason=reason, occurred_on=occ,
+                notified_on=notified, residents=tuple(deltas), households=() if changes else (household,),
+                note=note,
+            ))
+        if len(created) > 1:
+            created.sort(key=_order_key)
+        current = [p.res for p in created if p.res.status is CURRENT]
+        if len(current) < len(created):
+            current += [p.res for p in created if p.res.status is not CURRENT]
+        members = tuple(current)
+        n_current = sum(1 for r in members if r.status is CURRENT)
+        return DemoHousehold(household, members, tuple(changes)), n_current
+
+    def alias_from_husband(self, wife: _P, persons: list[_P]) -> None:
+        """A foreign wife's 通称: her husband's family name with her given name in kana."""
+        husband = next((p for p in persons if p.kind is JAPANESE and p.sex is MALE
+                        and p.rel in (HOUSEHOLDER, "夫", "子")), None)
+        if husband is None:
+            wife.alias = ""
+            return
+        given = wife.name.given_kana.split(" ")[-1]
+        wife.alias = f"{husband.name.family}\u3000{given}"
+        wife.alias_kana = f"{husband.name.family_kana}\u3000{given}"
+
+    def unknown_birth(self, birth_o: int) -> RecordDate:
+        """A 不詳日 birth date of a very old person: 「昭和2年頃」「昭和5年 月日不詳」「昭和7年3月 日不詳」."""
+        d = _day(birth_o)
+        r = self.rand()
+        if r < 0.5:
+            return RecordDate(d.year, None, None, Qualifier.ABOUT)
+        if r < 0.8:
+            return RecordDate(d.year, None, None, Qualifier.UNKNOWN)
+        return RecordDate(d.year, d.month, None, Qualifier.UNKNOWN)
+
+    def moved_from(self, householder: _P) -> tuple[ChangeReason, Address]:
+        """Where the founders lived before (転入前住所): elsewhere in Japan, or abroad (国外)."""
+        rand = self.rand
+        if householder.kind is FOREIGN:
+            nat, category, _, status = householder.foreign[:4]
+            abroad = 0.0 if category is ForeignCategory.SPECIAL_PERMANENT else _FROM_ABROAD.get(status, 0.7)
+            if rand() < abroad:
+                return ChangeReason.MOVE_IN_ABROAD, self.abroad(self.s.foreign[nat][5])
+        elif rand() < 0.03:  # Japanese returning from abroad
+            return ChangeReason.MOVE_IN_ABROAD, self.abroad()
+        return ChangeReason.MOVE_IN_DOMESTIC, self.other_address()
+
+    def defer_foreign(self, events: list) -> list:
+        """Foreign residents who lived here before 2012-07-09 enter the register on that day (職権記載)."""
+        frs = self.frs
+        late = []
+        kept = []
+        for e in events:
+            day, kind, _, payload, _ = e
+            if day < frs and kind == _IN:
+                for p in payload:
+                    if p.kind is FOREIGN:
+                        p.arrived_o = day
+                        late.append(p)
+                kept.append((day, kind, e[2], [p for p in payload if p.kind is not FOREIGN], e[4]))
+            elif day < frs and kind == _BIRTH and payload.kind is FOREIGN:
+                payload.arrived_o = day
+                late.append(payload)
+            else:
+                kept.append(e)
+        if late:
+            kept.append((frs, _EX_OFFICIO, 0, late, None))
+        return kept
 
 
 _RANK = {HOUSEHOLDER: 0, "妻": 1, "夫": 1, "妻（未届）": 1, "夫（未届）": 1, "子": 2, "子の妻": 3, "孫": 4,
-         "父": 5, "母": 5, "縁故者": 6, "同居人": 7}
+         "父": 5, "母": 6, "縁故者": 7, "同居人": 8}
 
 
 def _order_key(p: _P):
     """Roughly the j1010 order (世帯主, spouse, children, the son's family, parents, others)."""
-    return (_RANK.get(p.rel, 8), p.birth_o, p.res.resident_id)
+    return (_RANK.get(p.rel, 9), p.birth_o, p.res.resident_id)
 
 
 def generate_city(residents: int, *, seed: int = 1, today: dt.date) -> Iterator[DemoHousehold]:
@@ -1213,13 +1243,13 @@ def generate_city(residents: int, *, seed: int = 1, today: dt.date) -> Iterator[
     produced = 0
     while produced < residents:
         remaining = residents - produced
-        h = gen.household()
-        n = sum(1 for r in h.members if r.is_current)
+        serials = gen.serials()
+        h, n = gen.household()
         tries = 0
         while n > remaining and tries < 20:
-            # near the end: roll again (the serials of the dropped household stay unused)
-            h = gen.household()
-            n = sum(1 for r in h.members if r.is_current)
+            # near the end: roll again, reusing the dropped household's serials
+            gen.restore(serials)
+            h, n = gen.household()
             tries += 1
         produced += n
         yield h

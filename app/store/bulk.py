@@ -16,7 +16,7 @@ from sqlalchemy.schema import CreateIndex
 from app.store.cache import Cache
 from app.store.register_store import address_rows, change_row, delta_row, name_rows, resident_row
 from app.store.schema import metadata
-from domain.codec import household_to_dict
+from domain.codec import resident_to_dict
 from domain.history import Change
 from domain.residents import Household, Resident
 
@@ -82,10 +82,18 @@ def bulk_load(cache: Cache, batches: Iterable[HouseholdBatch], *, batch_size: in
                 v.clear()
 
         for batch in batches:
+            memo: dict[int, tuple[Resident, dict]] = {}
+
+            def to_dict(r: Resident) -> dict:
+                hit = memo.get(id(r))
+                if hit is None:
+                    hit = memo[id(r)] = (r, resident_to_dict(r))  # r kept alive so its id stays unique
+                return hit[1]
+
             rows["households"].append((batch.household.household_id, json.dumps(list(batch.household.member_order))))
             stats.households += 1
             for r in batch.members:
-                row = resident_row(r)
+                row = resident_row(r, to_dict(r))
                 rows["residents"].append(tuple(row[c] for c in RESIDENT_COLS))
                 seen_names = set()
                 for nr in name_rows(r):
@@ -113,7 +121,7 @@ def bulk_load(cache: Cache, batches: Iterable[HouseholdBatch], *, batch_size: in
                 cr = change_row(c, "confirmed")
                 rows["changes"].append((seq, *(cr[col] for col in CHANGE_COLS[1:])))
                 for d in c.residents:
-                    dr = delta_row(seq, d)
+                    dr = delta_row(seq, d, to_dict)
                     rows["change_residents"].append(tuple(dr[col] for col in DELTA_COLS))
                 seq += 1
                 stats.changes += 1

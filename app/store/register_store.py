@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 from domain.change_reasons import ChangeReason
 from domain.codec import (
     apply_diff,
+    dict_diff,
     household_to_dict,
     household_from_dict,
-    resident_diff,
     resident_from_dict,
     resident_to_dict,
 )
@@ -37,7 +37,8 @@ def _dumps(d: dict) -> str:
     return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
 
-def resident_row(r: Resident) -> dict:
+def resident_row(r: Resident, record: dict | None = None) -> dict:
+    """The residents-table row of a record; `record` is its resident_to_dict if already made."""
     return {
         "resident_id": r.resident_id,
         "household_id": r.household_id,
@@ -50,7 +51,7 @@ def resident_row(r: Resident) -> dict:
         "my_number": r.my_number or None,
         "flags": (FLAG_SUPPRESSED if r.suppressed else 0) | (FLAG_SUPPORT_MEASURE if r.support_measure else 0),
         "version": r.version,
-        "record": _dumps(resident_to_dict(r)),
+        "record": _dumps(record if record is not None else resident_to_dict(r)),
     }
 
 
@@ -95,10 +96,11 @@ def change_row(c: Change, state: str) -> dict:
     }
 
 
-def delta_row(seq: int, d: ResidentDelta) -> dict:
+def delta_row(seq: int, d: ResidentDelta, to_dict=resident_to_dict) -> dict:
+    """A history row: the whole record when created, else the changed keys before and after."""
     if d.before is None:
-        return {"change_seq": seq, "resident_id": d.resident_id, "before": None, "after": _dumps(resident_to_dict(d.after))}
-    before, after = resident_diff(d.before, d.after)
+        return {"change_seq": seq, "resident_id": d.resident_id, "before": None, "after": _dumps(to_dict(d.after))}
+    before, after = dict_diff(to_dict(d.before), to_dict(d.after))
     return {"change_seq": seq, "resident_id": d.resident_id, "before": _dumps(before), "after": _dumps(after)}
 
 

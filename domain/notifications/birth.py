@@ -105,4 +105,5 @@ class Birth(Notification):
             notified_on=notified,
             updates=[(None, after)],
             households=[Household(household_id)] if mode == "new" else [],
+            register=register,
         )

@@ -29,8 +29,11 @@ class Cancellation(Notification):
 
     The change must exist and still be in force (not cancelled already), and no later change of a
     resident it touched may still be in force: cancel newer changes first (a later change that was
-    cancelled nets out with its cancellation). Each resident gets back their `before` record; a
-    record the change created becomes a removed record (reason 異動の取消し（減）).
+    cancelled nets out with its cancellation). Each resident gets back their `before` record exactly
+    (an old spelling of 続柄 included); a record the change created becomes a removed record (reason
+    異動の取消し（減）). Each household record the change wrote gets back the one it replaced
+    (`Change.households_before`: a clerk-set member order comes back exactly); the same rule holds
+    there: a household record written again by a later change blocks the cancellation.
     Cancelling a cancellation is allowed under the same rules: it puts the cancelled change back in
     force (which may then be cancelled again). `explanation` (取消しの理由) is required.
     """
@@ -63,9 +66,8 @@ class Cancellation(Notification):
                 after = replace(delta.before, version=now.version + 1)
             updates.append((now, after))
         _households_consistent(p, register, [a for _, a in updates])
+        households = _households_before(p, register, target)
         p.raise_if_any()
-        restored = [a for _, a in updates]
-        households = [_household_before(register, target, h.household_id, restored) for h in target.households]
         return make_change(
             change_id=change_id,
             reason=CANCEL_REASON[target.reason.group],
@@ -75,6 +77,8 @@ class Cancellation(Notification):
             households=households,
             cancels=target.change_id,
             note=self.explanation.strip(),
+            register=register,
+            restoring=True,
         )
 
 
@@ -127,24 +131,21 @@ def _households_consistent(p: Problems, register: RegisterView, restored: list[R
             p.add("cancels", f"取消し後の世帯（世帯番号{hid}）に世帯主が2人になるため取り消せません（先に世帯主変更を行ってください）")
 
 
-def _household_before(register: RegisterView, target: Change, household_id: str, restored: list[Resident]) -> Household:
-    """The household record as it was before `target` (best effort: a Change keeps only the records
-    after it). The latest record an earlier change of the touched residents wrote; failing that, the
-    current record with the restored 世帯主 moved to the front of a clerk-set order."""
-    found: Household | None = None
-    for rid in sorted(target.resident_ids):
-        for c in register.changes_of(rid):
-            if c.change_id == target.change_id:
-                break
-            for h in c.households:
-                if h.household_id == household_id:
-                    found = h
-    if found is not None:
-        return found
-    current = register.household(household_id)
-    if current is None or not current.member_order:
-        return Household(household_id)
-    heads = [r.resident_id for r in restored if r.household_id == household_id and r.is_current and r.is_householder]
-    if not heads:
-        return current
-    return Household(household_id, (heads[0],) + tuple(x for x in current.member_order if x != heads[0]))
+def _households_before(p: Problems, register: RegisterView, target: Change) -> list[Household]:
+    """The household records `target` wrote, as they were before it (`target.households_before`); a
+    household it created goes back to a record with no clerk-set order. A record some later change
+    has written since (the clerk's order changed again, members left…) is not overwritten: that
+    change is to be cancelled first, as for residents."""
+    before = {h.household_id: h for h in target.households_before}
+    restored = []
+    for written in target.households:
+        hid = written.household_id
+        current = register.household(hid)
+        if current is not None and current != written:
+            p.add(
+                "cancels",
+                f"世帯（世帯番号{hid}）の記録（世帯員の並び順）がこの異動の後に変わっているため取り消せません"
+                "（新しい異動から順に取り消してください）",
+            )
+        restored.append(written)
+    return restored

@@ -6,6 +6,7 @@ field) instead of raising, so a notification reports every problem at once.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Iterable, Sequence, Union
 
 from domain.addresses import PREFECTURE, is_known_municipality, ward_by_name
@@ -14,6 +15,7 @@ from domain.errors import Problems
 from domain.history import Change, ResidentDelta
 from domain.record_dates import RecordDate
 from domain.register import RegisterView
+from domain.relationships import standard_form
 from domain.residents import Address, Household, Resident
 
 DateLike = Union[dt.date, RecordDate]
@@ -268,6 +270,7 @@ def one_household_target(problems: Problems, new_household_id: str, join_househo
 
 def make_change(
     *,
+    register: RegisterView,
     change_id: str,
     reason: ChangeReason,
     occurred_on: DateLike,
@@ -276,8 +279,15 @@ def make_change(
     households: Iterable[Household] = (),
     note: str = "",
     cancels: str = "",
+    restoring: bool = False,
 ) -> Change:
-    """The Change for `updates` (before, after); refuses a reason the resident's kind may not get."""
+    """The Change for `updates` (before, after); refuses a reason the resident's kind may not get.
+
+    `households` are the household records the change writes; the records they replace are read
+    from `register` into `households_before` (a household the change creates has none there).
+    Every record produced carries its relationship in the j110 form (孫 → 子の子) — except when
+    `restoring` (a cancellation gives earlier records back exactly as they were).
+    """
     if not change_id:
         raise ValueError("change_id is required")
     problems = Problems()
@@ -294,8 +304,13 @@ def make_change(
         if after.resident_id in seen:
             raise ValueError(f"resident {after.resident_id} appears twice in one change")
         seen.add(after.resident_id)
+        if not restoring:
+            standard = standard_form(after.relationship)
+            if standard and standard != after.relationship:
+                after = replace(after, relationship=standard)
         deltas.append(ResidentDelta(after.resident_id, before, after))
     unique_households = {h.household_id: h for h in households}
+    before_households = (register.household(hid) for hid in unique_households)
     return Change(
         change_id=change_id,
         reason=reason,
@@ -303,7 +318,7 @@ def make_change(
         notified_on=notified_on,
         residents=tuple(deltas),
         households=tuple(unique_households.values()),
+        households_before=tuple(h for h in before_households if h is not None),
         cancels=cancels,
         note=note,
     )
-

@@ -20,7 +20,7 @@ from domain.notifications.common import (
     notified_on,
     record_date,
 )
-from domain.notifications.households import check_relationship
+from domain.notifications.households import as_recorded, check_relationship
 from domain.record_dates import RecordDate
 from domain.register import RegisterView
 from domain.residents import (
@@ -157,6 +157,7 @@ class ExOfficioCorrection(Notification):
             notified_on=notified,
             updates=[(person, after)],
             note=self.explanation.strip(),
+            register=register,
         )
 
     def _reason_mode(self, p: Problems, person: Resident, mode: str, main: str, changes: Mapping[str, Any]) -> None:
@@ -191,7 +192,8 @@ def _corrected(p: Problems, register: RegisterView, r: Resident, changes: Mappin
     """The record with `changes` applied, each value checked by the rule of its item (problems go to
     `p`; the record returned is only used when there are none)."""
     for key, value in changes.items():
-        if value == current_value(r, key):
+        same = as_recorded(value) == r.relationship if key == "relationship" else value == current_value(r, key)
+        if same:
             p.add(key, f"{CORRECTABLE[key]}が修正前と同じです")
     top: dict[str, Any] = {}
     name_parts: dict[str, Any] = {}
@@ -232,10 +234,10 @@ def _corrected(p: Problems, register: RegisterView, r: Resident, changes: Mappin
             else:
                 top[key] = value
         elif key == "relationship":
-            if r.is_householder or value == HOUSEHOLDER:
+            if r.is_householder or as_recorded(value) == HOUSEHOLDER:
                 p.add(key, "世帯主の変更は世帯主変更届で処理してください")
             elif check_relationship(p, value, key):
-                top[key] = value
+                top[key] = as_recorded(value)  # the j110 form: 孫 → 子の子
         elif key == "related_to":
             if _text(p, key, value) is not None:
                 members = {m.resident_id for m in register.household_members(r.household_id)}

@@ -70,4 +70,5 @@ class Death(Notification):
             updates=updates + staying,
             households=households,
             note=note,
+            register=register,
         )

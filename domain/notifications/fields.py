@@ -27,7 +27,9 @@ class NewPerson:
 
     `resident_id` (宛名番号) is allocated by the caller. A Japanese resident needs 本籍 and 筆頭者
     (「不明」 when not known); a foreign resident needs `foreign` (国籍・地域 and 30条の45区分 …).
-    `related_to` names the member through whom a 子の妻 or 孫 belongs to a family (j1010 order).
+    `relationship` may be typed as an everyday word that stands for one j110 form (孫, 未届の妻); the
+    record carries the j110 form (子の子, 妻（未届）). `related_to` names the member through whom a
+    子の妻 or 子の子 belongs to a family (j1010 order).
     """
 
     resident_id: str

@@ -120,4 +120,5 @@ class HouseholdChange(Notification):
             updates=updates,
             households=households,
             note=note,
+            register=register,
         )

@@ -18,7 +18,7 @@ from domain.notifications.common import (
     not_future,
     notified_on,
 )
-from domain.notifications.households import head_first, new_relationships, relationship_field
+from domain.notifications.households import kept_order, new_relationships, relationship_field
 from domain.register import RegisterView
 
 
@@ -28,7 +28,8 @@ class HouseholderChange(Notification):
 
     `relationships` must give every member's relationship to the new 世帯主 (the new 世帯主's own is
     「世帯主」 and may be left out). Every member gets a new version: the 世帯主 on each record changes.
-    A clerk-set member order keeps its order with the new 世帯主 moved to the front.
+    A clerk-set member order keeps its order with the new 世帯主 moved to the front (the record before
+    is kept in the Change, so that a cancellation gives the clerk's order back exactly).
     """
 
     household_id: str
@@ -66,7 +67,7 @@ class HouseholderChange(Notification):
 
         assert changed is not None and notified is not None and result is not None
         updates = [(m, m.evolve(relationship=result[m.resident_id], notified_on=notified)) for m in sorted(members, key=lambda m: m.resident_id)]
-        household = head_first(register, self.household_id, self.new_householder_id)
+        household = kept_order(register, self.household_id, {m.resident_id for m in members}, self.new_householder_id)
         return make_change(
             change_id=change_id,
             reason=ChangeReason.HOUSEHOLDER_CHANGE,
@@ -74,4 +75,5 @@ class HouseholderChange(Notification):
             notified_on=notified,
             updates=updates,
             households=[household] if household else [],
+            register=register,
         )

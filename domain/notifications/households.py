@@ -7,12 +7,20 @@ from typing import Iterable, Mapping
 
 from domain.errors import Problems
 from domain.register import RegisterView
-from domain.relationships import relationship_problem
+from domain.relationships import relationship_problem, standard_form
 from domain.residents import HOUSEHOLDER, Household, Resident
 
 
 def relationship_field(field: str, rid: str) -> str:
     return f"{field}[{rid}]"
+
+
+def as_recorded(relationship: object) -> object:
+    """The j110 spelling a record carries (孫 → 子の子, 未届の妻 → 妻（未届）); unchanged when there is
+    no single one (an old record's 祖父 — input refuses those) or it is no relationship at all."""
+    if not isinstance(relationship, str):
+        return relationship
+    return standard_form(relationship) or relationship
 
 
 def check_relationship(problems: Problems, value: object, field: str, rid: str = "") -> bool:
@@ -39,7 +47,7 @@ def destination_householders(
     household: none of them is, unless that household has no 世帯主 (j100 allows it), when one may be.
     `relationships` are the people's relationships in the destination, `fields` their field names.
     """
-    heads = [rid for rid, rel in relationships.items() if rel == HOUSEHOLDER]
+    heads = [rid for rid, rel in relationships.items() if as_recorded(rel) == HOUSEHOLDER]
     if not joining:
         if not heads:
             problems.add(field, "新しい世帯の世帯主を1人指定してください（続柄「世帯主」）")
@@ -78,7 +86,7 @@ def new_relationships(
         given = relationships.get(rid)
         field = relationship_field(field_rel, rid)
         if rid == new_householder_id:
-            if given is not None and given != HOUSEHOLDER:
+            if given is not None and as_recorded(given) != HOUSEHOLDER:
                 problems.add(field, "新しい世帯主の続柄は「世帯主」です")
                 ok = False
             result[rid] = HOUSEHOLDER
@@ -88,14 +96,14 @@ def new_relationships(
                 problems.add(field, f"続柄（宛名番号{rid}）を入力してください（新しい世帯主からみた続柄）")
                 ok = False
             else:
-                result[rid] = m.relationship
+                result[rid] = as_recorded(m.relationship)
             continue
         if not check_relationship(problems, given, field, rid):
             ok = False
-        elif given == HOUSEHOLDER:
+        elif as_recorded(given) == HOUSEHOLDER:
             problems.add(field, f"続柄（宛名番号{rid}）を「世帯主」にできません（世帯主は新しい世帯主1人です）")
             ok = False
-        result[rid] = given
+        result[rid] = as_recorded(given)
     return result if ok else None
 
 
@@ -115,7 +123,8 @@ def after_householder_leaves(
     j490: when the 世帯主 leaves and one member stays, that member becomes 世帯主 (職権); when two
     or more stay, `new_householder_id` (one of them) is required. Everyone who stays gets a new
     version then, since the 世帯主 on each record changes. Returns the (before, after) pairs, the
-    household record when its explicit order must change, and a note for the Change.
+    household record when its clerk-set order changes (those who leave drop out of it, a new 世帯主
+    moves to its front), and a note for the Change.
     """
     members = register.household_members(household_id)
     staying = sorted((m for m in members if m.resident_id not in leaving), key=lambda m: m.resident_id)
@@ -130,7 +139,7 @@ def after_householder_leaves(
             problems.add(field_new, "世帯主はこの世帯に残るため、新しい世帯主は指定できません")
         for rid in stray:
             problems.add(relationship_field(field_rel, rid), f"世帯主が変わらないため、続柄（宛名番号{rid}）は変更できません")
-        return [], None, ""
+        return [], kept_order(register, household_id, staying_ids), ""
     if not new_householder_id:
         if len(staying) == 1:
             new_householder_id = staying[0].resident_id
@@ -145,15 +154,21 @@ def after_householder_leaves(
     updates = [(m, m.evolve(relationship=rels[m.resident_id])) for m in staying]
     new_head = next(m for m in staying if m.resident_id == new_householder_id)
     note = f"世帯主不在により{new_head.name.full}（宛名番号{new_householder_id}）を世帯主とした"
-    return updates, head_first(register, household_id, new_householder_id), note
+    return updates, kept_order(register, household_id, staying_ids, new_householder_id), note
 
 
-def head_first(register: RegisterView, household_id: str, head_id: str) -> Household | None:
-    """A clerk-set order (j1010) with the new 世帯主 moved to the front; None when there is none."""
+def kept_order(register: RegisterView, household_id: str, staying: set[str], head_id: str = "") -> Household | None:
+    """The household record once only `staying` remain and `head_id` (when given) is 世帯主: a
+    clerk-set order (j1010) without those who left, the 世帯主 moved to its front. None when the
+    household has no clerk-set order, nobody stays, or the order does not change."""
     household = register.household(household_id)
-    if household is None or not household.member_order:
+    if household is None or not household.member_order or not staying:
         return None
-    order = (head_id,) + tuple(rid for rid in household.member_order if rid != head_id)
+    order = tuple(rid for rid in household.member_order if rid in staying)
+    if head_id:
+        order = (head_id,) + tuple(rid for rid in order if rid != head_id)
+    if order == household.member_order:
+        return None
     return Household(household_id, order)
 
 
@@ -190,7 +205,7 @@ def mover_relationships(
             else:
                 problems.add(f, f"続柄（宛名番号{rid}）を入力してください（{whose}からみた続柄）")
         elif check_relationship(problems, relationships[rid], f, rid):
-            destination[rid] = relationships[rid]
+            destination[rid] = as_recorded(relationships[rid])
     if movers and len(destination) == len(movers):
         destination_householders(
             problems,

@@ -132,4 +132,5 @@ class MoveIn(Notification):
             notified_on=notified,
             updates=updates,
             households=households,
+            register=register,
         )

@@ -96,4 +96,5 @@ class MoveOut(Notification):
             updates=updates,
             households=households,
             note=note,
+            register=register,
         )

@@ -136,4 +136,5 @@ class MoveWithin(Notification):
             updates=updates,
             households=households,
             note=note,
+            register=register,
         )

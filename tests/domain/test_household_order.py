@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -279,8 +281,82 @@ def test_relationship_rank_helper():
     assert relationship_rank("家事使用人") == (5, 0)
 
 
+@pytest.mark.parametrize(
+    "standard, rank",
+    [
+        ("妻（未届）", (1, 2)),
+        ("子の妻", (2, 2)),
+        ("子の子", (2, 2)),  # 孫
+        ("子の子の妻", (2, 3)),
+        ("子の子の子", (2, 3)),  # 曾孫
+        ("父の父", (3, 3)),  # 祖父母
+        ("父の母", (3, 3)),
+        ("母の父", (3, 3)),
+        ("母の母", (3, 3)),
+        ("妻の父", (4, 1)),  # the spouse's parents, like rank 3-1
+        ("夫の母", (4, 1)),
+        ("妻（未届）の父", (4, 1)),
+        ("妻の兄", (4, 2)),
+        ("夫の妹", (4, 2)),
+        ("妻の父の母", (4, 3)),
+        ("父の兄", (4, 4)),  # おじ
+        ("母の妹", (4, 4)),
+        ("姉の子", (4, 4)),  # 甥・姪
+        ("兄の妻", (4, 4)),
+        ("子の妻の父", (4, 4)),
+    ],
+)
+def test_j110_standard_forms_rank(standard, rank):
+    assert relationship_rank(standard) == rank
+
+
+@pytest.mark.parametrize(
+    "old, standard",
+    [("孫", "子の子"), ("孫の妻", "子の子の妻"), ("曾孫", "子の子の子"), ("祖父", "父の父"), ("祖母", "母の母"),
+     ("未届の妻", "妻（未届）"), ("叔父", "父の弟"), ("伯母", "母の姉"), ("甥", "妹の子"), ("姪", "兄の子"),
+     ("養父", "父"), ("妻の祖母", "妻の母の母")],
+)
+def test_old_spellings_on_loaded_records_rank_like_their_standard_form(old, standard):
+    assert relationship_rank(old) == relationship_rank(standard)
+
+
+def test_standard_forms_order_like_the_everyday_words():
+    """The j1010 examples written the j110 way: 子の子 follows its parent's family, 父の父 is 3-3,
+    妻の父 4-1, 父の弟 and 姉の子 4-1 others."""
+    members = [
+        person("H", "世帯主", dt.date(1950, 1, 1)),
+        person("S", "子", dt.date(1975, 1, 1)),
+        person("SW", "子の妻", dt.date(1976, 1, 1), related_to="S"),
+        person("G", "子の子", dt.date(2003, 1, 1)),  # S is the only 子 with a family: attaches to S
+        person("D", "子", dt.date(1980, 1, 1)),
+        person("GF", "母の父", dt.date(1925, 1, 1)),
+        person("M", "母", dt.date(1928, 1, 1)),
+        person("W", "妻", dt.date(1952, 1, 1)),
+        person("WF", "妻の父", dt.date(1922, 1, 1)),
+        person("U", "父の弟", dt.date(1930, 1, 1)),
+        person("N", "姉の子", dt.date(1990, 1, 1)),
+        person("K", "縁故者", dt.date(1960, 1, 1)),
+    ]
+    expected = ["H", "W", "D", "S", "SW", "G", "M", "GF", "WF", "U", "N", "K"]
+    assert ids(order_members(shuffled(members, 5))) == expected
+    assert ids(order_members(members)) == expected
+
+
+def test_a_household_mixing_old_and_standard_spellings_orders_as_one():
+    members = [
+        person("H", "世帯主", dt.date(1940, 1, 1)),
+        person("S", "子", dt.date(1965, 1, 1)),
+        person("G1", "孫", dt.date(1992, 1, 1), related_to="S"),  # loaded from elsewhere
+        person("G2", "子の子", dt.date(1990, 1, 1), related_to="S"),  # recorded here
+        person("GF", "祖父", dt.date(1915, 1, 1)),
+        person("GM", "父の母", dt.date(1914, 1, 1)),
+    ]
+    assert ids(order_members(members)) == ["H", "S", "G2", "G1", "GM", "GF"]
+
+
 RELATIONSHIPS = ["世帯主", "妻", "子", "子の妻", "孫", "父", "母", "兄", "妹", "祖母", "妻の父", "妻の兄", "叔父",
-                 "甥", "縁故者", "同居人", "未届の夫", "家事使用人", "孫の妻"]
+                 "甥", "縁故者", "同居人", "未届の夫", "家事使用人", "孫の妻",
+                 "子の子", "子の子の妻", "父の父", "母の母", "妻（未届）の父", "父の弟", "姉の子", "子の子の子"]
 
 
 @st.composite
