@@ -180,7 +180,7 @@ class RecordDate:
         if (
             q is Qualifier.EXACT
             and type(y) is int and type(m) is int and type(d) is int
-            and 1 <= y <= 9999 and 1 <= m <= 12 and 1 <= d <= 28
+            and 1869 <= y <= 9999 and 1 <= m <= 12 and 1 <= d <= 28
             and self.range_end is None and self.season is None and not self.about
             and not self.range_start_mark and not self.range_end_mark and self.era_hint is None
         ):

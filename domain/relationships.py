@@ -14,7 +14,9 @@ Three readings, for three uses:
   母の弟, 甥 = 兄の子, 姉の子…) is refused with a message naming the j110 forms to choose from.
 - `standard_form` — the j110 spelling a record carries: 孫 → 子の子, 未届の妻 → 妻（未届）; None
   when there is no single one (祖父). `standard_choices` lists the candidates (for a picker).
-  Every record a notification produces carries this form.
+  Every record a notification produces carries this form — except an old record's 祖父/甥… that the
+  notification carries over without the clerk giving it anew (there is no single form to write;
+  a 職権修正 of 続柄 fixes it), and the records a cancellation restores exactly.
 - `parse_relationship` — reading a record, including old spellings loaded from elsewhere (祖父,
   甥, 叔父…, read through their first candidate: only the chain's shape matters for the j1010
   household order and the four-term limit).

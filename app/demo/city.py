@@ -8,7 +8,7 @@ What it models, roughly after the 2020 census and Chiba City's 2024 figures:
 - the 6 wards in their population shares, the real 町丁目 of each ward, 番地/号 and 方書;
 - household types (single ≈ 38 %, couples, couples with children, single parents, three
   generations with 子の妻/孫 and `related_to`, a child with 父/母, 同居人/縁故者/未届の妻),
-  ≈ 2.05 persons a household, an age pyramid like Japan's in 2025;
+  ≈ 2.07 persons a household (Chiba City: 984,285 / 474,595), an age pyramid like Japan's in 2025;
 - names from weighted tables (names.py) with 異体字 spellings, 旧氏, era fashions;
 - ≈ 3 % foreign residents (国籍, 在留資格, 在留期間, 在留カード番号, 通称 of 特別永住者);
 - history: 転入/出生 creating each record (職権記載 on 2012-07-09 for foreign residents who
@@ -32,6 +32,7 @@ from operator import attrgetter, itemgetter
 from typing import Iterator, Sequence
 
 from app.demo import names as name_data
+from domain.addresses import CITY, PREFECTURE, WARDS, municipalities, towns
 from domain.change_reasons import ChangeReason
 from domain.history import Change, ResidentDelta
 from domain.record_dates import Qualifier, RecordDate
@@ -49,17 +50,6 @@ from domain.residents import (
     Status,
 )
 
-PREFECTURE = "千葉県"
-CITY = "千葉市"
-# (ward, 地方公共団体コード, population 2024-09-01) — /work/shared/reference/chiba-city.md
-WARDS: tuple[tuple[str, str, int], ...] = (
-    ("中央区", "121011", 218_125),
-    ("花見川区", "121029", 177_234),
-    ("稲毛区", "121037", 160_319),
-    ("若葉区", "121045", 144_683),
-    ("緑区", "121053", 128_905),
-    ("美浜区", "121061", 155_019),
-)
 
 FOREIGN_REGISTER_START = dt.date(2012, 7, 9)  # 外国人住民 enter the register (改正住基法施行日)
 OLD_SURNAME_START = dt.date(2019, 11, 5)  # 旧氏の記載 possible from this day
@@ -83,20 +73,6 @@ class DemoHousehold:
     @property
     def current_members(self) -> tuple[Resident, ...]:
         return tuple(r for r in self.members if r.is_current)
-
-
-def load_json(name: str):
-    """An address data file: resources/addresses via domain.addresses, else the shared copy."""
-    import json
-    from pathlib import Path
-
-    try:
-        from domain.addresses import load_json as load_shipped
-
-        return load_shipped(name)
-    except (ImportError, FileNotFoundError):
-        with open(Path("/work/shared/data/addresses") / name, encoding="utf-8") as f:
-            return json.load(f)
 
 
 # --- weighted tables ---------------------------------------------------------------------------
@@ -153,6 +129,7 @@ _UNKNOWN_BIRTH_SHARE = 0.0017  # of people aged 88+: 「昭和2年頃」「大�
 _VERY_OLD = 88 * YEAR  # days
 _OLD_SURNAME_SHARE = 0.04  # of married women (旧氏)
 _MOVE_WITHIN_SHARE = 0.2
+_POOL = 40_000  # addresses and 本籍 outside the city made afresh before reuse starts
 _BUILDING_SHARE_SINGLE = 0.65
 _BUILDING_SHARE_OTHER = 0.28
 
@@ -232,13 +209,10 @@ class _Static:
 
 @cache
 def _static() -> _Static:
-    wards = _Table([(i, pop) for i, (_, _, pop) in enumerate(WARDS)])
-    towns = []
-    for name, _, _ in WARDS:
-        rows = load_json(f"{CITY}{name}.json")
-        # 丁目 towns are the dense residential ones; plain 町 in the east are mostly farmland.
-        towns.append(_Table([(r["town"] + r.get("koaza", ""), 3.0 if r["town"].endswith("丁目") else 1.0)
-                             for r in rows]))
+    wards = _Table([(i, ward.population) for i, ward in enumerate(WARDS)])
+    # 丁目 towns are the dense residential ones; plain 町 in the east are mostly farmland.
+    town_tables = [_Table([(t.name, 3.0 if t.name.endswith("丁目") else 1.0) for t in towns(ward)])
+                   for ward in WARDS]
     building_share = (1.15, 1.0, 1.05, 0.7, 0.75, 1.35)
 
     fam = name_data.family_names()
@@ -254,7 +228,7 @@ def _static() -> _Static:
     )
 
     munis = {p: tuple(m for m in ms if not (p == PREFECTURE and m.startswith(CITY)))
-             for p, ms in load_json("municipalities.json").items()}
+             for p, ms in municipalities().items()}
     others = [p for p in munis if p not in _PREFECTURE_WEIGHTS]
     others_total = sum(len(munis[o]) for o in others)
     pref_weights = {p: _PREFECTURE_WEIGHTS.get(p, _OTHER_PREFECTURES_WEIGHT * len(munis[p]) / others_total)
@@ -270,8 +244,8 @@ def _static() -> _Static:
     }
     statuses = {nat: _Table(list(s.items())) for nat, s in _STATUS_BY_NATIONALITY.items()}
     return _Static(
-        wards=wards, towns=tuple(towns), ward_names=tuple(w[0] for w in WARDS),
-        ward_codes=tuple(w[1] for w in WARDS), building_share=building_share, family=family,
+        wards=wards, towns=tuple(town_tables), ward_names=tuple(w.name for w in WARDS),
+        ward_codes=tuple(w.lg_code for w in WARDS), building_share=building_share, family=family,
         variant_share=variant_share, era_starts=tuple(e[0] for e in eras), given=given,
         places=places, municipalities=munis, nationalities=nationalities, foreign=foreign,
         statuses=statuses, alias_families=name_data.alias_families(),
@@ -335,23 +309,6 @@ def _my_number(body: int) -> str:
     return f"{body:011d}{0 if remainder <= 1 else 11 - remainder}"
 
 
-def _check_digit(body: int, digits: int) -> int:
-    """The modulus-11 check digit of a `digits`-digit body, by 4-digit table look-ups.
-
-    Same result as domain.checkdigits.resident_code_check_digit (10 digits) and
-    my_number_check_digit (11 digits) — tests compare them — at a tenth of the cost.
-    """
-    total = 0
-    n = 1
-    while n <= digits:
-        width = min(4, digits - n + 1)
-        total += _chunk_sums(n, width)[body % 10**width]
-        body //= 10**width
-        n += width
-    remainder = total % 11
-    return 0 if remainder <= 1 else 11 - remainder
-
-
 _T1, _T5, _T9 = _chunk_sums(1, 4), _chunk_sums(5, 4), _chunk_sums(9, 3)
 
 # A resident record is a frozen dataclass of 27 fields; while it stays a plain one (no
@@ -396,9 +353,9 @@ def _evolve(r: Resident, **changes) -> Resident:
 
 _ALIAS_FROM_HUSBAND = "<husband>"  # placeholder until the household's husband is known
 
-# event kinds, in their order on one day
-_TOWN_STEM = re.compile(r"([一二三四五六七八九十]+丁目|町)$")
+_TOWN_STEM = re.compile(r"([一二三四五六七八九十]+丁目|町)$")  # 「稲毛東三丁目」→「稲毛東」 for building names
 
+# event kinds, in their order on one day
 _IN, _EX_OFFICIO, _BIRTH, _WITHIN, _OLD_SURNAME, _DEATH, _OUT, _HOUSEHOLDER = range(8)
 
 
@@ -439,6 +396,8 @@ class _CityGenerator:
         self.resident_serial = 0
         self.household_serial = 0
         self.change_serial = 0
+        self.address_pool: list[Address] = []
+        self.domicile_pool: list[str] = []
         rng = self.rng
         self.code_mul = self._unit(rng, 10**10)
         self.code_add = rng.randrange(10**10)
@@ -464,11 +423,13 @@ class _CityGenerator:
         return int(self.rand() * n)
 
     def birth_from_age(self, age: int) -> int:
+        """A birth day (ordinal) for someone `age` years old today (always before today)."""
         return self.t - 1 - int((age + self.rand()) * YEAR)
 
     def given_name(self, sex: Sex, birth_o: int) -> tuple[str, str]:
+        """A given name and its kana in the fashion of the birth years (some old people in 旧字体)."""
         s, rng = self.s, self.rng
-        year = _day(birth_o).year + self.ri(-4, 4)
+        year = int(birth_o / YEAR) + 1 + self.ri(-4, 4)  # the birth year ± a few, blurring era edges
         era = bisect_right(s.era_starts, year) - 1
         name, kana = s.given[era][0 if sex is MALE else 1].pick(rng)
         if year < 1948 and rng.random() < 0.06:
@@ -556,7 +517,19 @@ class _CityGenerator:
         return f"{name}{room}号室"
 
     def other_address(self) -> Address:
-        """A street address in another municipality of Japan (転入前住所 / 転出先)."""
+        """A street address in another municipality of Japan (転入前住所 / 転出先).
+
+        The first _POOL addresses are made afresh, later ones drawn from them (cheaper; the
+        variety is plenty for a city).
+        """
+        pool = self.address_pool
+        if len(pool) >= _POOL:
+            return pool[int(self.rand() * _POOL)]
+        a = self.new_other_address()
+        pool.append(a)
+        return a
+
+    def new_other_address(self) -> Address:
         rand = self.rand
         pref, muni = self.s.places.pick(self.rng)
         towns = name_data.GENERIC_TOWNS
@@ -577,11 +550,17 @@ class _CityGenerator:
         rng = self.rng
         if own_ward_address is not None and rng.random() < 0.35:
             a = own_ward_address
-            return f"{a.prefecture}{a.municipality}{a.town}{self.ri(1, 2000)}番地"
+            number = self.ri(1, 40) if a.town.endswith("丁目") else self.ri(1, 2000)
+            return f"{a.prefecture}{a.municipality}{a.town}{number}番地"
+        pool = self.domicile_pool
+        if len(pool) >= _POOL:
+            return pool[int(self.rand() * _POOL)]
         pref, muni = self.s.places.pick(rng)
         towns = name_data.GENERIC_TOWNS
         town = towns[self.rr(len(towns))]
-        return f"{pref}{muni}{town}{self.ri(1, 3000)}番{'地' if rng.random() < 0.6 else ''}"
+        d = f"{pref}{muni}{town}{self.ri(1, 3000)}番{'地' if rng.random() < 0.6 else ''}"
+        pool.append(d)
+        return d
 
     # --- foreign residents ------------------------------------------------------------------
 
@@ -656,7 +635,8 @@ class _CityGenerator:
         return self.replay(hid, *plan)
 
     def plan_japanese(self, ward: int):
-        """(persons, events, final address, first address) of a Japanese (or mixed) household."""
+        """A Japanese (or mixed) household's plan: (persons, events, final address, day the founders
+        moved in, support measure, ward, single) — `replay` turns it into records and history."""
         rng = self.rng
         kind = _HOUSEHOLD_TYPES.pick(rng)
         family = self.family_name()
@@ -786,6 +766,7 @@ class _CityGenerator:
             p.domicile, p.head = dom, head
 
     def maybe_foreign_wife(self, wife: _P) -> None:
+        """Now and then a Japanese resident's wife is a foreign national (国際結婚)."""
         rng = self.rng
         if rng.random() >= _MIXED_MARRIAGE_SHARE:
             return
@@ -793,11 +774,13 @@ class _CityGenerator:
         age = int((self.t - wife.birth_o) / YEAR)
         f = self.foreign_person(nat, FEMALE, age, wife.rel)
         wife.name, wife.kind, wife.foreign = f.name, FOREIGN, f.foreign
+        wife.domicile = wife.head = wife.old = wife.old_kana = ""  # no 本籍 or 旧氏 for her
         self.set_status(wife, "日本人の配偶者等" if rng.random() < 0.6 else "永住者")
         if rng.random() < 0.5:  # 通称: the husband's family name with her given name in kana
             wife.alias = _ALIAS_FROM_HUSBAND
 
     def maybe_old_surname(self, wife: _P, family, created_o: int, events: list) -> None:
+        """旧氏 for a few married women: on the record from the start, or recorded after 2019-11-05."""
         rng = self.rng
         if wife.kind is not JAPANESE or rng.random() >= _OLD_SURNAME_SHARE:
             return
@@ -893,9 +876,8 @@ class _CityGenerator:
         married = min(son.birth_o + int(self.ri(24, 34) * YEAR), first_kid - self.ri(100, 700), self.t - 1)
         married = max(married, son.birth_o + int(20 * YEAR), sw.birth_o + int(18 * YEAR))
         sw.join_o = min(married, self.t - 1)
+        self.maybe_foreign_wife(sw)
         self.maybe_old_surname(sw, family, max(t0, sw.join_o), events)
-        if rng.random() < 0.25:
-            self.maybe_foreign_wife(sw)
         return t0
 
     def plan_three_gen_mid(self, family, addr: Address, persons: list, events: list) -> int:
@@ -983,7 +965,6 @@ class _CityGenerator:
         if kind in ("couple", "family"):
             wife_age = self.spouse_age(age)
             mother_age = wife_age
-            # a wife usually keeps her own family name
             # Chinese, Korean and Vietnamese wives keep their family name; others often take his
             keeps = nat in _OWN_NAME_NATIONALITIES or rng.random() < 0.3
             w = self.foreign_person(nat, FEMALE, wife_age, "妻", None if keeps else family)

@@ -147,5 +147,5 @@ def _households_before(p: Problems, register: RegisterView, target: Change) -> l
                 f"世帯（世帯番号{hid}）の記録（世帯員の並び順）がこの異動の後に変わっているため取り消せません"
                 "（新しい異動から順に取り消してください）",
             )
-        restored.append(written)
+        restored.append(before.get(hid, Household(hid)))
     return restored

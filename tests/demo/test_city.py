@@ -9,8 +9,9 @@ from collections import Counter
 import pytest
 
 from app.demo import city as city_module
-from app.demo.city import WARDS, DemoHousehold, generate_city
+from app.demo.city import DemoHousehold, generate_city
 from app.demo.names import VARIANT_SPELLINGS, family_names, given_names_by_era
+from domain.addresses import WARDS
 from domain.change_reasons import ChangeReason, ReasonGroup
 from domain.checkdigits import is_valid_my_number, is_valid_resident_code, my_number_check_digit, resident_code_check_digit
 from domain.codec import resident_from_dict, resident_to_dict
@@ -58,14 +59,14 @@ def test_counts_current_residents_and_streams():
 
 def test_wards_in_their_population_shares(residents):
     by_ward = Counter(r.address.lg_code for r in residents)
-    total_pop = sum(pop for _, _, pop in WARDS)
-    for name, code, pop in WARDS:
-        share = by_ward[code] / len(residents)
-        assert abs(share - pop / total_pop) < 0.02, (name, share)
+    total_pop = sum(w.population for w in WARDS)
+    for ward in WARDS:
+        share = by_ward[ward.lg_code] / len(residents)
+        assert abs(share - ward.population / total_pop) < 0.02, (ward.name, share)
     towns = {(r.address.lg_code, r.address.town) for r in residents}
     assert len(towns) > 300  # the real 町丁目 (505 in all) are used
-    assert all(r.address.municipality == f"千葉市{dict((c, n) for n, c, _ in WARDS)[r.address.lg_code]}"
-               for r in residents[:2000])
+    municipality = {w.lg_code: w.municipality for w in WARDS}
+    assert all(r.address.municipality == municipality[r.address.lg_code] for r in residents)
 
 
 def test_household_shape(city, residents):

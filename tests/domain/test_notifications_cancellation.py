@@ -185,7 +185,7 @@ def test_refused(make, field, words):
     assert_refused(family_register(), make(), field, *words)
 
 
-def test_household_record_is_restored_from_an_earlier_change_of_the_residents():
+def test_household_record_is_restored_from_the_record_the_change_replaced():
     register = family_register()
     register.apply(Change("order", R.MINOR_CORRECTION, RecordDate.exact(TODAY), TODAY, (),
                           (Household("H1", ("R001", "R003", "R002", "R004")),)))
