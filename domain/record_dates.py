@@ -275,7 +275,7 @@ class RecordDate:
         """暦上日: an exact day that exists in the calendar (not 不詳, not 平成3年2月29日)."""
         if self.qualifier is not Qualifier.EXACT:
             return False
-        return self.day <= _dim(self.year, self.month)
+        return self.day <= 28 or self.day <= _dim(self.year, self.month)
 
     def to_date(self) -> date | None:
         """The day as a ``date`` when this is an exact calendar day, else ``None``."""

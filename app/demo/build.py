@@ -13,8 +13,11 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from app.demo.city import DemoHousehold, generate_city
-from app.store.bulk import bulk_load
+import multiprocessing
+import os
+
+from app.demo.city import BLOCK_RESIDENTS, DemoHousehold, city_blocks, generate_city
+from app.store.bulk import RowLoader, Rows, build_rows, bulk_load
 from app.store.cache import Cache
 from app.store.keys import load_or_create_device_key
 from app.store.register_store import delta_row
@@ -54,6 +57,44 @@ def _tee_dataset(households: Iterator[DemoHousehold], path: Path) -> Iterator[De
     tmp.replace(path)
 
 
+def _row_worker(residents: int, seed: int, today: dt.date, block_residents: int, blocks: list[int], queue) -> None:
+    """Generates the given blocks of the city and sends each block's rows to the parent."""
+    try:
+        for block in blocks:
+            households = generate_city(residents, seed=seed, today=today, blocks=[block], block_residents=block_residents)
+            queue.put((block, build_rows(households)))
+        queue.put(None)
+    except BaseException as exc:  # reported to the parent, which stops the build
+        queue.put(exc)
+        raise
+
+
+def _parallel_rows(residents: int, seed: int, today: dt.date, parts: int, block_residents: int) -> Iterator[Rows]:
+    """Rows of the city block by block, in block order, built by `parts` worker processes."""
+    ctx = multiprocessing.get_context("spawn")
+    blocks = list(range(city_blocks(residents, block_residents)))
+    queues = [ctx.Queue(maxsize=2) for _ in range(parts)]
+    workers = [
+        ctx.Process(target=_row_worker, args=(residents, seed, today, block_residents, blocks[k::parts], queues[k]), daemon=True)
+        for k in range(parts)
+    ]
+    for w in workers:
+        w.start()
+    try:
+        for block in blocks:
+            item = queues[block % parts].get()
+            if isinstance(item, BaseException):
+                raise RuntimeError("demo-city worker failed") from item
+            got, rows = item
+            assert got == block, (got, block)
+            yield rows
+    finally:
+        for w in workers:
+            w.join(timeout=10)
+            if w.is_alive():
+                w.terminate()
+
+
 def build_demo_city(
     out: Path,
     *,
@@ -64,18 +105,29 @@ def build_demo_city(
     dataset: bool,
     cache: bool,
     today: dt.date,
+    workers: int | None = None,
+    block_residents: int = BLOCK_RESIDENTS,
 ) -> dict:
+    """Builds the city into `out`. With more than one CPU and no dataset to write, rows are built
+    by `workers` processes (default: the CPU count, at most 4) while this one inserts them."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    households: Iterator[DemoHousehold] = generate_city(residents, seed=seed, today=today)
+    households: Iterator[DemoHousehold] = generate_city(residents, seed=seed, today=today, block_residents=block_residents)
     if dataset:
         households = _tee_dataset(households, out / DATASET_FILE)
     report: dict = {"residents_requested": residents, "seed": seed, "out": str(out)}
     if cache:
         device_key = load_or_create_device_key(out / DEVICE_KEY_FILE)
+        workers = workers if workers is not None else min(4, os.cpu_count() or 1)
         with Cache.create(out, operator_id=operator_id, password=password, device_key=device_key) as c:
-            stats = bulk_load(c, households)
+            if workers > 1 and not dataset and city_blocks(residents, block_residents) > 1:
+                with RowLoader(c) as loader:
+                    for rows in _parallel_rows(residents, seed, today, workers, block_residents):
+                        loader.add(rows)
+                stats = loader.stats
+            else:
+                stats = bulk_load(c, households)
         report.update(
             households=stats.households,
             records=stats.residents,

@@ -1,26 +1,25 @@
 """Loading many records at once (the demo city, a first full sync): batched, indexes built last.
 
-Runs on one raw connection in one transaction per batch, with the secondary indexes dropped during
-the load and rebuilt (and ANALYZEd) at the end. A crash midway leaves a cache to rebuild, never a
-half-indexed one that looks complete: `meta.bulk_load` stays 'running' until the end.
+Two steps: `build_rows` turns household batches into plain row tuples (pure CPU, so it can run in
+worker processes), and `RowLoader` inserts them on one raw connection, a transaction per batch,
+with the secondary indexes dropped during the load and rebuilt (and ANALYZEd) at the end. A crash
+midway leaves `meta.bulk_load` at 'running': such a cache is rebuilt, never taken for complete.
 """
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
 from sqlalchemy.schema import CreateIndex
 
 from app.store.cache import Cache
-from app.store.register_store import address_rows, change_row, delta_row, name_rows, resident_row
+from app.store.register_store import _dumps, address_rows, change_row, delta_row, name_rows, resident_row
 from app.store.schema import metadata
 from domain.codec import resident_to_dict
 from domain.history import Change
 from domain.residents import Household, Resident
-
-import json
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +39,6 @@ class LoadStats:
     index_seconds: float = 0.0
 
 
-def _insert_sql(table: str, columns: Sequence[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-
-
 RESIDENT_COLS = ("resident_id", "household_id", "status", "kind", "ward_code", "birth_key", "sex", "resident_code", "my_number", "flags", "version", "record")
 NAME_COLS = ("resident_id", "source", "kana_key", "given_kana_key", "kanji_key", "given_kanji_key", "birth_key")
 ADDRESS_COLS = ("resident_id", "source", "address_key", "ward_code")
@@ -51,96 +46,139 @@ CHANGE_COLS = ("seq", "change_id", "reason", "occurred_on", "notified_on", "canc
 DELTA_COLS = ("change_seq", "resident_id", "before", "after")
 
 
+@dataclass
+class Rows:
+    """Row tuples for one slice of the city. Changes carry no seq yet: `deltas` point at their
+    change by its index in `changes`, and the loader numbers them as it inserts."""
+
+    households: list[tuple] = field(default_factory=list)
+    residents: list[tuple] = field(default_factory=list)
+    name_keys: list[tuple] = field(default_factory=list)
+    address_keys: list[tuple] = field(default_factory=list)
+    changes: list[tuple] = field(default_factory=list)
+    deltas: list[tuple] = field(default_factory=list)
+
+
+def _key_rows(r: Resident, history: Iterable[Resident], rows: Rows) -> None:
+    """Search keys of a record's current state, and of earlier versions that differ from it."""
+    seen_names: set = set()
+    seen_addresses: set = set()
+    for version, source in ((r, "current"), *((h, "history") for h in history)):
+        for nr in name_rows(version, source):
+            key = (nr["kana_key"], nr["kanji_key"])
+            if key not in seen_names:
+                seen_names.add(key)
+                rows.name_keys.append(tuple(nr[c] for c in NAME_COLS))
+        for ar in address_rows(version, source):
+            if ar["address_key"] not in seen_addresses:
+                seen_addresses.add(ar["address_key"])
+                rows.address_keys.append(tuple(ar[c] for c in ADDRESS_COLS))
+
+
+def build_rows(batches: Iterable[HouseholdBatch]) -> Rows:
+    rows = Rows()
+    for batch in batches:
+        memo: dict[int, tuple[Resident, dict]] = {}
+
+        def to_dict(r: Resident) -> dict:
+            hit = memo.get(id(r))
+            if hit is None:
+                hit = memo[id(r)] = (r, resident_to_dict(r))  # r kept alive so its id stays unique
+            return hit[1]
+
+        rows.households.append((batch.household.household_id, _dumps(list(batch.household.member_order))))
+        earlier: dict[str, list[Resident]] = {}
+        for c in batch.changes:
+            for d in c.residents:
+                if d.before is not None:
+                    earlier.setdefault(d.resident_id, []).append(d.before)
+        for r in batch.members:
+            row = resident_row(r, to_dict(r))
+            rows.residents.append(tuple(row[c] for c in RESIDENT_COLS))
+            _key_rows(r, earlier.get(r.resident_id, ()), rows)
+        for c in batch.changes:
+            index = len(rows.changes)
+            cr = change_row(c, "confirmed")
+            rows.changes.append(tuple(cr[col] for col in CHANGE_COLS[1:]))
+            for d in c.residents:
+                dr = delta_row(0, d, to_dict)
+                rows.deltas.append((index, *(dr[col] for col in DELTA_COLS[1:])))
+    return rows
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
 def _secondary_indexes():
     return [ix for table in metadata.sorted_tables for ix in table.indexes]
 
 
-def bulk_load(cache: Cache, batches: Iterable[HouseholdBatch], *, batch_size: int = 20_000) -> LoadStats:
-    stats = LoadStats()
-    raw = cache.engine.raw_connection()
-    try:
-        cur = raw.cursor()
+class RowLoader:
+    """Inserts Rows into a cache; use as a context manager, `add` each slice, then it indexes."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+        self.stats = LoadStats()
+
+    def __enter__(self) -> "RowLoader":
+        self._raw = self.cache.engine.raw_connection()
+        self._cur = cur = self._raw.cursor()
         cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', 'running')")
         for ix in _secondary_indexes():
             cur.execute(f"DROP INDEX IF EXISTS {ix.name}")
         cur.execute("PRAGMA synchronous = OFF")
-        seq = (cur.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]) + 1
-        started = time.perf_counter()
-        rows: dict[str, list] = {k: [] for k in ("households", "residents", "name_keys", "address_keys", "changes", "change_residents")}
-        pending = 0
+        self._seq = cur.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0] + 1
+        self._started = time.perf_counter()
+        return self
 
-        def flush() -> None:
-            cur.execute("BEGIN")
-            cur.executemany(_insert_sql("households", ("household_id", "member_order")), rows["households"])
-            cur.executemany(_insert_sql("residents", RESIDENT_COLS), rows["residents"])
-            cur.executemany(_insert_sql("name_keys", NAME_COLS), rows["name_keys"])
-            cur.executemany(_insert_sql("address_keys", ADDRESS_COLS), rows["address_keys"])
-            cur.executemany(_insert_sql("changes", CHANGE_COLS), rows["changes"])
-            cur.executemany(_insert_sql("change_residents", DELTA_COLS), rows["change_residents"])
-            cur.execute("COMMIT")
-            for v in rows.values():
-                v.clear()
+    def add(self, rows: Rows) -> None:
+        cur, first = self._cur, self._seq
+        cur.execute("BEGIN")
+        cur.executemany(_insert_sql("households", ("household_id", "member_order")), rows.households)
+        cur.executemany(_insert_sql("residents", RESIDENT_COLS), rows.residents)
+        cur.executemany(_insert_sql("name_keys", NAME_COLS), rows.name_keys)
+        cur.executemany(_insert_sql("address_keys", ADDRESS_COLS), rows.address_keys)
+        cur.executemany(_insert_sql("changes", CHANGE_COLS), ((first + i, *c) for i, c in enumerate(rows.changes)))
+        cur.executemany(_insert_sql("change_residents", DELTA_COLS), ((first + d[0], *d[1:]) for d in rows.deltas))
+        cur.execute("COMMIT")
+        self._seq += len(rows.changes)
+        self.stats.households += len(rows.households)
+        self.stats.residents += len(rows.residents)
+        self.stats.changes += len(rows.changes)
 
-        for batch in batches:
-            memo: dict[int, tuple[Resident, dict]] = {}
+    def __exit__(self, exc_type, *exc) -> None:
+        try:
+            if exc_type is None:
+                self.stats.load_seconds = time.perf_counter() - self._started
+                started = time.perf_counter()
+                cur, dialect = self._cur, self.cache.engine.dialect
+                for ix in _secondary_indexes():
+                    cur.execute(str(CreateIndex(ix).compile(dialect=dialect)))
+                cur.execute("ANALYZE")
+                cur.execute("PRAGMA synchronous = NORMAL")
+                cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', 'done')")
+                cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.stats.index_seconds = time.perf_counter() - started
+                log.info("bulk load: %s", self.stats)
+        finally:
+            self._raw.close()
 
-            def to_dict(r: Resident) -> dict:
-                hit = memo.get(id(r))
-                if hit is None:
-                    hit = memo[id(r)] = (r, resident_to_dict(r))  # r kept alive so its id stays unique
-                return hit[1]
 
-            rows["households"].append((batch.household.household_id, json.dumps(list(batch.household.member_order))))
-            stats.households += 1
-            for r in batch.members:
-                row = resident_row(r, to_dict(r))
-                rows["residents"].append(tuple(row[c] for c in RESIDENT_COLS))
-                seen_names = set()
-                for nr in name_rows(r):
-                    seen_names.add((nr["kana_key"], nr["kanji_key"]))
-                    rows["name_keys"].append(tuple(nr[c] for c in NAME_COLS))
-                seen_addresses = set()
-                for ar in address_rows(r):
-                    seen_addresses.add(ar["address_key"])
-                    rows["address_keys"].append(tuple(ar[c] for c in ADDRESS_COLS))
-                stats.residents += 1
-                pending += 1
-                for c in batch.changes:
-                    for d in c.residents:
-                        if d.resident_id != r.resident_id or d.before is None:
-                            continue
-                        for nr in name_rows(d.before, "history"):
-                            if (nr["kana_key"], nr["kanji_key"]) not in seen_names:
-                                seen_names.add((nr["kana_key"], nr["kanji_key"]))
-                                rows["name_keys"].append(tuple(nr[c] for c in NAME_COLS))
-                        for ar in address_rows(d.before, "history"):
-                            if ar["address_key"] not in seen_addresses:
-                                seen_addresses.add(ar["address_key"])
-                                rows["address_keys"].append(tuple(ar[c] for c in ADDRESS_COLS))
-            for c in batch.changes:
-                cr = change_row(c, "confirmed")
-                rows["changes"].append((seq, *(cr[col] for col in CHANGE_COLS[1:])))
-                for d in c.residents:
-                    dr = delta_row(seq, d, to_dict)
-                    rows["change_residents"].append(tuple(dr[col] for col in DELTA_COLS))
-                seq += 1
-                stats.changes += 1
-            if pending >= batch_size:
-                flush()
-                pending = 0
-        flush()
-        stats.load_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        dialect = cache.engine.dialect
-        for ix in _secondary_indexes():
-            cur.execute(str(CreateIndex(ix).compile(dialect=dialect)))
-        cur.execute("ANALYZE")
-        cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', 'done')")
-        cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        stats.index_seconds = time.perf_counter() - started
-        raw.commit()
-    finally:
-        raw.close()
-    log.info("bulk load: %s", stats)
-    return stats
+def chunked(batches: Iterable[HouseholdBatch], size: int) -> Iterable[list[HouseholdBatch]]:
+    chunk: list[HouseholdBatch] = []
+    for b in batches:
+        chunk.append(b)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def bulk_load(cache: Cache, batches: Iterable[HouseholdBatch], *, chunk_households: int = 5_000) -> LoadStats:
+    """Loads household batches in this process (see app.demo.build for the parallel build)."""
+    with RowLoader(cache) as loader:
+        for chunk in chunked(batches, chunk_households):
+            loader.add(build_rows(chunk))
+    return loader.stats

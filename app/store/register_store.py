@@ -7,6 +7,8 @@ one transaction.
 from __future__ import annotations
 
 import json
+
+import orjson
 from typing import Iterable
 
 from sqlalchemy import Connection, insert, literal_column, select, text, update
@@ -34,7 +36,8 @@ FLAG_SUPPORT_MEASURE = 2
 
 
 def _dumps(d: dict) -> str:
-    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text (UTF-8 kept as is) for the record and history columns."""
+    return orjson.dumps(d).decode()
 
 
 def resident_row(r: Resident, record: dict | None = None) -> dict:
@@ -113,27 +116,27 @@ class RegisterStore:
     # -- RegisterView ------------------------------------------------------------------------
     def resident(self, resident_id: str) -> Resident | None:
         row = self.conn.execute(select(residents.c.record).where(residents.c.resident_id == resident_id)).first()
-        return None if row is None else resident_from_dict(json.loads(row[0]))
+        return None if row is None else resident_from_dict(orjson.loads(row[0]))
 
     def residents_by_id(self, ids: Iterable[str]) -> dict[str, Resident]:
         ids = list(ids)
         if not ids:
             return {}
         rows = self.conn.execute(select(residents.c.record).where(residents.c.resident_id.in_(ids)))
-        found = (resident_from_dict(json.loads(r[0])) for r in rows)
+        found = (resident_from_dict(orjson.loads(r[0])) for r in rows)
         return {r.resident_id: r for r in found}
 
     def household_members(self, household_id: str) -> list[Resident]:
         rows = self.conn.execute(
             select(residents.c.record).where(residents.c.household_id == household_id, residents.c.status == "current")
         )
-        return [resident_from_dict(json.loads(r[0])) for r in rows]
+        return [resident_from_dict(orjson.loads(r[0])) for r in rows]
 
     def household(self, household_id: str) -> Household | None:
         row = self.conn.execute(select(households.c.member_order).where(households.c.household_id == household_id)).first()
         if row is None:
             return None
-        return household_from_dict({"id": household_id, "order": json.loads(row[0])})
+        return household_from_dict({"id": household_id, "order": orjson.loads(row[0])})
 
     def change(self, change_id: str) -> Change | None:
         row = self.conn.execute(select(changes).where(changes.c.change_id == change_id)).first()
@@ -160,9 +163,9 @@ class RegisterStore:
             if d.before is None:
                 before = None
             else:
-                before = resident_from_dict(apply_diff(after_record, json.loads(d.before)))
+                before = resident_from_dict(apply_diff(after_record, orjson.loads(d.before)))
             deltas.append(ResidentDelta(d.resident_id, before, resident_from_dict(after_record)))
-        households_doc = json.loads(row.households)
+        households_doc = orjson.loads(row.households)
         return Change(
             change_id=row.change_id,
             reason=ChangeReason.from_code(row.reason),
@@ -183,7 +186,7 @@ class RegisterStore:
             .where(change_residents.c.resident_id == resident_id, change_residents.c.change_seq <= seq)
             .order_by(change_residents.c.change_seq)
         ):
-            record = json.loads(after) if before is None else apply_diff(record, json.loads(after))
+            record = orjson.loads(after) if before is None else apply_diff(record, orjson.loads(after))
         return record
 
     # -- writing ------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ carry the My Number: `reveal_my_number` returns it and logs that it was shown.
 from __future__ import annotations
 
 import json
+
+import orjson
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -182,7 +184,7 @@ class SearchService:
                 continue
             if p.sex is not None and sex != p.sex:
                 continue
-            resident = resident_from_dict(json.loads(record))
+            resident = resident_from_dict(orjson.loads(record))
             if p.birth_first is not None and not resident.birth_date.overlaps(p.birth_first, p.birth_last):
                 continue
             label = candidates[rid]
