@@ -180,7 +180,7 @@ def cmd_demo(args) -> int:
 def cmd_bench(args) -> int:
     from bench.run import main as bench_main
 
-    return bench_main(args.bench_args)
+    return bench_main(args.extra)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,14 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--residents", type=int, default=20_000)
     m.set_defaults(func=cmd_demo)
 
-    b = sub.add_parser("bench", help="run the benchmarks in bench/ (one JSON object per line)")
-    b.add_argument("bench_args", nargs=argparse.REMAINDER)
+    b = sub.add_parser("bench", help="run the benchmarks in bench/ (one JSON object per line); --help for options", add_help=False)
     b.set_defaults(func=cmd_bench)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "bench":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)

@@ -7,7 +7,7 @@ died, moved out — included) and the changes (異動) that made those records, 
 What it models, roughly after the 2020 census and Chiba City's 2024 figures:
 - the 6 wards in their population shares, the real 町丁目 of each ward, 番地/号 and 方書;
 - household types (single ≈ 38 %, couples, couples with children, single parents, three
-  generations with 子の妻/孫 and `related_to`, a child with 父/母, 同居人/縁故者/未届の妻),
+  generations with 子の妻/子の子 (孫) and `related_to`, a child with 父/母, 同居人/縁故者/未届の妻),
   ≈ 2.07 persons a household (Chiba City: 984,285 / 474,595), an age pyramid like Japan's in 2025;
 - names from weighted tables (names.py) with 異体字 spellings, 旧氏, era fashions;
 - ≈ 3 % foreign residents (国籍, 在留資格, 在留期間, 在留カード番号, 通称 of 特別永住者);
@@ -873,7 +873,7 @@ class _CityGenerator:
         sw.rel_to = son
         kids = []
         for a in self.child_ages(sw_age, 1 if rng.random() < 0.45 else 2) or [0]:
-            k = self.japanese(family, MALE if rng.random() < 0.512 else FEMALE, a, "孫")
+            k = self.japanese(family, MALE if rng.random() < 0.512 else FEMALE, a, "子の子")
             k.rel_to = son
             kids.append(k)
         persons += [h, wife, son, sw, *kids]
@@ -924,7 +924,7 @@ class _CityGenerator:
                 wife.join_o = married
                 son.rel, wife.rel, wife.rel_to = "子", "子の妻", son
                 for k in kids:
-                    k.rel, k.rel_to = "孫", son
+                    k.rel, k.rel_to = "子の子", son
                 father.rel, mother.rel = HOUSEHOLDER, "妻"
                 mapping = {son: (HOUSEHOLDER, None), wife: ("妻", None), mother: ("母", None)}
                 mapping.update({k: ("子", None) for k in kids})
@@ -1213,7 +1213,7 @@ class _CityGenerator:
         return kept
 
 
-_RANK = {HOUSEHOLDER: 0, "妻": 1, "夫": 1, "妻（未届）": 1, "夫（未届）": 1, "子": 2, "子の妻": 3, "孫": 4,
+_RANK = {HOUSEHOLDER: 0, "妻": 1, "夫": 1, "妻（未届）": 1, "夫（未届）": 1, "子": 2, "子の妻": 3, "子の子": 4,
          "父": 5, "母": 6, "縁故者": 7, "同居人": 8}
 
 

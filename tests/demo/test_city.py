@@ -74,7 +74,7 @@ def test_household_shape(city, residents):
     assert 1.9 < sum(sizes) / len(sizes) < 2.25
     assert 0.33 < sizes.count(1) / len(sizes) < 0.43
     rels = Counter(r.relationship for r in residents)
-    for rel in ("妻", "子", "子の妻", "孫", "父", "母", "同居人", "縁故者"):
+    for rel in ("妻", "子", "子の妻", "子の子", "父", "母", "同居人", "縁故者"):
         assert rels[rel] > 0, rel
     with_building = sum(1 for h in city if h.current_members[0].address.building)
     assert 0.3 < with_building / len(city) < 0.5
@@ -117,7 +117,7 @@ def test_one_householder_one_address_per_household(city):
         assert {r.household_id for r in h.members} == {h.household.household_id}
         ids = {r.resident_id for r in current}
         for r in current:
-            if r.relationship in ("子の妻", "孫"):
+            if r.relationship in ("子の妻", "子の子"):
                 assert r.related_to in ids
                 parent = next(m for m in current if m.resident_id == r.related_to)
                 assert parent.relationship == "子"
@@ -125,11 +125,11 @@ def test_one_householder_one_address_per_household(city):
 
 def test_household_order_and_relationships_understood_by_domain(city):
     from domain.household_order import order_members
-    from domain.relationships import is_valid_relationship
+    from domain.relationships import is_standard_relationship
 
     for h in city[:3000]:
         current = list(h.current_members)
-        assert all(is_valid_relationship(r.relationship) for r in current)
+        assert all(is_standard_relationship(r.relationship) for r in current)
         assert order_members(current)[0].relationship == HOUSEHOLDER
 
 
@@ -290,7 +290,7 @@ def test_ages_plausible(city, residents):
             if r.relationship == "子":
                 for parent in [head, *spouses]:
                     assert _age(parent) >= _age(r) + 15, (parent, r)
-            elif r.relationship == "孫":
+            elif r.relationship == "子の子":
                 assert _age(by_id[r.related_to]) >= _age(r) + 15
             elif r.relationship in ("父", "母"):
                 assert _age(r) >= _age(head) + 15
