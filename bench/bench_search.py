@@ -85,7 +85,7 @@ def _time_service(service: SearchService, criteria: list[SearchCriteria]) -> tup
 
 FLOOR_SQL = {
     "kana_prefix_birth": (
-        "SELECT resident_id FROM name_keys WHERE kana_key >= ? AND kana_key < ? "
+        "SELECT resident_id FROM name_keys INDEXED BY ix_name_birth WHERE kana_key >= ? AND kana_key < ? "
         "AND (birth_key = ? OR birth_key BETWEEN ? AND ? OR birth_key = ?) LIMIT 2000"
     ),
     "resident_code": "SELECT resident_id, record FROM residents WHERE resident_code = ?",
@@ -116,7 +116,7 @@ def _floor(cache: Cache, queries: dict) -> dict[str, list[float]]:
         for sql in (
             "CREATE INDEX a ON residents(resident_code)", "CREATE INDEX b ON residents(my_number)",
             "CREATE INDEX c ON name_keys(kana_key, birth_key)", "CREATE INDEX d ON name_keys(kanji_key, birth_key)",
-            "CREATE INDEX e ON name_keys(birth_key)", "ANALYZE",
+            "CREATE INDEX ix_name_birth ON name_keys(birth_key, kana_key, kanji_key, given_kana_key, given_kanji_key)", "ANALYZE",
         ):
             plain.execute(sql)
         plain.commit()

@@ -15,6 +15,7 @@ from typing import Iterator
 
 import multiprocessing
 import os
+from queue import Full
 
 from app.demo.city import BLOCK_RESIDENTS, DemoHousehold, city_blocks, generate_city
 from app.store.bulk import RowLoader, Rows, build_rows, bulk_load
@@ -57,15 +58,26 @@ def _tee_dataset(households: Iterator[DemoHousehold], path: Path) -> Iterator[De
     tmp.replace(path)
 
 
+def _put(queue, item) -> None:
+    """Hands an item to the parent; gives up when the parent has gone (killed build)."""
+    while True:
+        try:
+            queue.put(item, timeout=1)
+            return
+        except Full:
+            if not multiprocessing.parent_process().is_alive():
+                raise SystemExit("parent gone") from None
+
+
 def _row_worker(residents: int, seed: int, today: dt.date, block_residents: int, blocks: list[int], queue) -> None:
     """Generates the given blocks of the city and sends each block's rows to the parent."""
     try:
         for block in blocks:
             households = generate_city(residents, seed=seed, today=today, blocks=[block], block_residents=block_residents)
-            queue.put((block, build_rows(households)))
-        queue.put(None)
-    except BaseException as exc:  # reported to the parent, which stops the build
-        queue.put(exc)
+            _put(queue, (block, build_rows(households)))
+        _put(queue, None)
+    except Exception as exc:  # reported to the parent, which stops the build
+        _put(queue, exc)
         raise
 
 

@@ -67,17 +67,16 @@ class AccessLog:
         my_number_shown: bool = False,
     ) -> int:
         """Adds one entry inside the caller's transaction; returns its sequence number."""
-        last = conn.execute(text("SELECT seq, mac FROM access_log ORDER BY seq DESC LIMIT 1")).first()
+        last = conn.exec_driver_sql("SELECT seq, mac FROM access_log ORDER BY seq DESC LIMIT 1").first()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         at = self._clock().isoformat(timespec="microseconds")
         detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
         shown = 1 if my_number_shown else 0
         mac = self._mac(prev, _content(seq, at, operator, terminal, action, resident_id, detail_text, shown))
-        conn.execute(
-            access_log.insert().values(
-                seq=seq, at=at, operator=operator, terminal=terminal, action=action,
-                resident_id=resident_id, detail=detail_text, my_number_shown=shown, mac=mac,
-            )
+        conn.exec_driver_sql(
+            "INSERT INTO access_log (seq, at, operator, terminal, action, resident_id, detail, my_number_shown, mac)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, at, operator, terminal, action, resident_id, detail_text, shown, mac),
         )
         return seq
 

@@ -122,7 +122,10 @@ class RegisterStore:
         ids = list(ids)
         if not ids:
             return {}
-        rows = self.conn.execute(select(residents.c.record).where(residents.c.resident_id.in_(ids)))
+        # Straight to the driver: this runs for every search result shown.
+        rows = self.conn.exec_driver_sql(
+            f"SELECT record FROM residents WHERE resident_id IN ({', '.join('?' * len(ids))})", tuple(ids)
+        )
         found = (resident_from_dict(orjson.loads(r[0])) for r in rows)
         return {r.resident_id: r for r in found}
 

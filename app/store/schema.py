@@ -53,7 +53,8 @@ Index("ix_name_kana_birth", name_keys.c.kana_key, name_keys.c.birth_key)
 Index("ix_name_given_kana", name_keys.c.given_kana_key, name_keys.c.birth_key)
 Index("ix_name_kanji", name_keys.c.kanji_key, name_keys.c.birth_key)
 Index("ix_name_given_kanji", name_keys.c.given_kanji_key, name_keys.c.birth_key)
-Index("ix_name_birth", name_keys.c.birth_key)
+# Covering: a birth-date lookup checks the name in the index without reading table rows.
+Index("ix_name_birth", name_keys.c.birth_key, name_keys.c.kana_key, name_keys.c.kanji_key, name_keys.c.given_kana_key, name_keys.c.given_kanji_key)
 Index("ix_name_resident", name_keys.c.resident_id)
 
 address_keys = Table(

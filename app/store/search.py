@@ -5,9 +5,6 @@ carry the My Number: `reveal_my_number` returns it and logs that it was shown.
 """
 from __future__ import annotations
 
-import json
-
-import orjson
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -16,7 +13,6 @@ from sqlalchemy import text
 from app.store.access_log import AccessLog
 from app.store.cache import Cache
 from app.store.register_store import FLAG_SUPPORT_MEASURE, FLAG_SUPPRESSED, RegisterStore
-from domain.codec import resident_from_dict
 from domain.residents import Resident
 from domain.search_criteria import SearchCriteria, SearchPlan, plan_search
 from domain.search_index import UNKNOWN_BIRTH_KEY
@@ -75,8 +71,7 @@ class SearchService:
     def search(self, criteria: SearchCriteria) -> SearchResult:
         plan = plan_search(criteria, own_ward=self.operator.ward_code)
         with self.cache.engine.begin() as conn:
-            candidates = self._candidates(conn, plan)
-            hits = self._rank(conn, plan, candidates)
+            hits = self._hits(conn, plan, self._matches(conn, plan))
             truncated = len(hits) > MAX_RESULTS
             hits = hits[:MAX_RESULTS]
             self.log.append(
@@ -88,119 +83,118 @@ class SearchService:
             )
         return SearchResult(tuple(hits), truncated)
 
-    def _candidates(self, conn, p: SearchPlan) -> dict[str, str]:
-        """resident_id → how it matched, from the most selective index the plan allows."""
-        if p.resident_id:
-            return {p.resident_id: "宛名番号"}
-        if p.resident_code:
-            rows = conn.execute(text("SELECT resident_id FROM residents WHERE resident_code = :v"), {"v": p.resident_code})
-            return {r[0]: "住民票コード" for r in rows}
-        if p.my_number:
-            rows = conn.execute(text("SELECT resident_id FROM residents WHERE my_number = :v"), {"v": p.my_number})
-            return {r[0]: "個人番号" for r in rows}
+    def _matches(self, conn, p: SearchPlan) -> list[tuple]:
+        """(resident_id, label, status, ward, birth_key, flags) of every match, from the most
+        selective index the plan allows, with the ward/status/sex filters applied in SQL.
+        Only fixed column names from plan_search are put into the SQL text; values are bound."""
+        params: dict = {"lim": CANDIDATE_LIMIT}
+        filters = []
+        if p.ward:
+            filters.append("r.ward_code = :ward")
+            params["ward"] = p.ward
+        if not p.include_removed:
+            filters.append("r.status = 'current'")
+        if p.sex is not None:
+            filters.append("r.sex = :sex")
+            params["sex"] = p.sex
+        columns = "r.resident_id, {label}, r.status, r.ward_code, r.birth_key, r.flags"
+        for number, column, label in (
+            (p.resident_id, "resident_id", "宛名番号"),
+            (p.resident_code, "resident_code", "住民票コード"),
+            (p.my_number, "my_number", "個人番号"),
+        ):
+            if number:
+                params["v"] = number
+                where = " AND ".join([f"r.{column} = :v", *filters])
+                sql = f"SELECT {columns.format(label=repr(label))} FROM residents r WHERE {where}"
+                return conn.exec_driver_sql(sql, params).all()
+        if p.address_key:
+            params.update(ak=p.address_key, ak_hi=p.address_key + TOP)
+        address_range = "a.address_key >= :ak AND a.address_key < :ak_hi"
         if p.name_key:
-            return self._name_candidates(conn, p)
-        if p.birth_keys or p.birth_range:
-            where, params = self._birth_where(p)
-            rows = conn.execute(
-                text(f"SELECT resident_id FROM name_keys WHERE source = 'current' AND {where} LIMIT :lim"),
-                {**params, "lim": CANDIDATE_LIMIT},
+            col = f"n.{p.name_column}"
+            if p.name_partial:
+                where = "(" + " OR ".join(f"instr({col}, :k{i}) > 0" for i in range(len(p.name_partial))) + ")"
+                params.update({f"k{i}": k for i, k in enumerate(p.name_partial)})
+            elif p.name_exact:
+                where = f"{col} = :k"
+            else:
+                where = f"{col} >= :k AND {col} < :k_hi"
+            params.update(k=p.name_key, k_hi=p.name_key + TOP)
+            conditions = [where, self._birth_where(p, params), *filters]
+            if p.address_key:
+                conditions.append(f"EXISTS (SELECT 1 FROM address_keys a WHERE a.resident_id = n.resident_id AND {address_range})")
+            label = f"n.source || CASE WHEN {col} = :k THEN '=' ELSE '' END"
+            # A day of birth (tens of people) narrows far more than any name prefix; the planner
+            # cannot see that through the bound values, so it is told.
+            hint = " INDEXED BY ix_name_birth" if p.birth_keys else ""
+            sql = (
+                f"SELECT {columns.format(label=label)} FROM name_keys n{hint} JOIN residents r ON r.resident_id = n.resident_id "
+                f"WHERE {' AND '.join(conditions)} LIMIT :lim"
             )
-            return {r[0]: "生年月日" for r in rows}
-        return self._address_candidates(conn, p, None)
+        elif p.birth_keys or p.birth_range:
+            conditions = ["n.source = 'current'", self._birth_where(p, params), *filters]
+            sql = (
+                f"SELECT {columns.format(label=repr('生年月日'))} FROM name_keys n JOIN residents r ON r.resident_id = n.resident_id "
+                f"WHERE {' AND '.join(conditions)} LIMIT :lim"
+            )
+        else:
+            label = "CASE a.source WHEN 'current' THEN '住所' ELSE '過去の住所' END"
+            sql = (
+                f"SELECT {columns.format(label=label)} FROM address_keys a JOIN residents r ON r.resident_id = a.resident_id "
+                f"WHERE {' AND '.join([address_range, *filters])} LIMIT :lim"
+            )
+        return conn.exec_driver_sql(sql, params).all()
 
     @staticmethod
-    def _birth_where(p: SearchPlan) -> tuple[str, dict]:
-        """Exact keys or the range asked for, or a partly known birth date that could be in it."""
+    def _birth_where(p: SearchPlan, params: dict) -> str:
+        """The day or range asked for, or a partly known birth date that could be in it."""
         if not (p.birth_keys or p.birth_range):
-            return "1", {}
-        params = {"plo": p.partial_birth_range[0], "phi": p.partial_birth_range[1], "punknown": UNKNOWN_BIRTH_KEY}
+            return "1"
+        params.update(plo=p.partial_birth_range[0], phi=p.partial_birth_range[1], punknown=UNKNOWN_BIRTH_KEY)
         if p.birth_keys:
             params["b0"] = p.birth_keys[0]
-            asked = "birth_key = :b0"
+            asked = "n.birth_key = :b0"
         else:
             params.update(blo=p.birth_range[0], bhi=p.birth_range[1])
-            asked = "birth_key BETWEEN :blo AND :bhi"
-        return f"({asked} OR birth_key BETWEEN :plo AND :phi OR birth_key = :punknown)", params
-
-    def _name_candidates(self, conn, p: SearchPlan) -> dict[str, str]:
-        col = p.name_column  # chosen by plan_search from a fixed set of column names
-        if p.name_partial:
-            where = " OR ".join(f"instr({col}, :k{i}) > 0" for i in range(len(p.name_partial)))
-            where, params = f"({where})", {f"k{i}": k for i, k in enumerate(p.name_partial)}
-        elif p.name_exact:
-            where, params = f"{col} = :k", {"k": p.name_key}
-        else:
-            where, params = f"{col} >= :k AND {col} < :k_hi", {"k": p.name_key, "k_hi": p.name_key + TOP}
-        bwhere, bparams = self._birth_where(p)
-        rows = conn.execute(
-            text(f"SELECT resident_id, source, {col} FROM name_keys WHERE {where} AND {bwhere} LIMIT :lim"),
-            {**params, **bparams, "lim": CANDIDATE_LIMIT},
-        )
-        found: dict[str, str] = {}
-        for rid, source, key in rows:
-            label = source + ("=" if key == p.name_key else "")
-            prev = found.get(rid)
-            if prev is None or self._source_score(label) > self._source_score(prev):
-                found[rid] = label
-        if p.address_key:
-            return self._address_candidates(conn, p, found)
-        return found
+            asked = "n.birth_key BETWEEN :blo AND :bhi"
+        return f"({asked} OR n.birth_key BETWEEN :plo AND :phi OR n.birth_key = :punknown)"
 
     @staticmethod
-    def _source_score(label: str) -> int:
-        return SOURCE_SCORE.get(label.rstrip("="), 0) + (20 if label.endswith("=") else 0)
+    def _score(label: str, status: str, ward: str, own_ward: str) -> int:
+        source = label.rstrip("=")
+        base = SOURCE_SCORE[source] + (20 if label.endswith("=") else 0) if source in SOURCE_SCORE else 90
+        return base + (5 if status == "current" else 0) + (3 if ward == own_ward else 0)
 
-    def _address_candidates(self, conn, p: SearchPlan, within: dict[str, str] | None) -> dict[str, str]:
-        rows = conn.execute(
-            text("SELECT resident_id, source FROM address_keys WHERE address_key >= :k AND address_key < :k_hi LIMIT :lim"),
-            {"k": p.address_key, "k_hi": p.address_key + TOP, "lim": CANDIDATE_LIMIT * 5},
-        )
-        by_address = {}
-        for rid, source in rows:
-            if by_address.get(rid) != "current":
-                by_address[rid] = source
-        if within is None:
-            return {rid: ("住所" if s == "current" else "過去の住所") for rid, s in by_address.items()}
-        return {rid: label for rid, label in within.items() if rid in by_address}
-
-    def _rank(self, conn, p: SearchPlan, candidates: dict[str, str]) -> list[SearchHit]:
-        if not candidates:
-            return []
-        ids = list(candidates)
-        rows = []
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            names = ", ".join(f":i{j}" for j in range(len(chunk)))
-            rows += conn.execute(
-                text(f"SELECT resident_id, status, ward_code, sex, birth_key, flags, record FROM residents WHERE resident_id IN ({names})"),
-                {f"i{j}": v for j, v in enumerate(chunk)},
-            ).all()
-        hits = []
-        for rid, status, ward, sex, bkey, flags, record in rows:
-            if p.ward and ward != p.ward:
-                continue
-            if not p.include_removed and status != "current":
-                continue
-            if p.sex is not None and sex != p.sex:
-                continue
-            resident = resident_from_dict(orjson.loads(record))
-            if p.birth_first is not None and not resident.birth_date.overlaps(p.birth_first, p.birth_last):
-                continue
-            label = candidates[rid]
-            score = self._source_score(label) if label.rstrip("=") in SOURCE_SCORE else 90
-            score += 5 if status == "current" else 0
-            score += 3 if ward == self.operator.ward_code else 0
-            matched = SOURCE_LABELS.get(label.rstrip("="), label)
-            hits.append(
-                SearchHit(
-                    replace(resident, my_number=""),
-                    score,
-                    matched,
-                    bool(flags & FLAG_SUPPRESSED),
-                    bool(flags & FLAG_SUPPORT_MEASURE),
+    def _hits(self, conn, p: SearchPlan, matches: list[tuple]) -> list[SearchHit]:
+        """Best match per resident, ranked; only the records shown are read and decoded."""
+        best: dict[str, tuple] = {}
+        own = self.operator.ward_code
+        for rid, label, status, ward, bkey, flags in matches:
+            entry = (-self._score(label, status, ward, own), rid, label, flags, bkey.startswith("P"))
+            if rid not in best or entry < best[rid]:
+                best[rid] = entry
+        ranked = sorted(best.values())
+        hits: list[SearchHit] = []
+        store = RegisterStore(conn)
+        for i in range(0, len(ranked), MAX_RESULTS + 1):
+            page = ranked[i : i + MAX_RESULTS + 1]
+            records = store.residents_by_id(rid for _, rid, *_ in page)
+            for neg_score, rid, label, flags, partial_birth in page:
+                resident = records[rid]
+                if partial_birth and p.birth_first is not None and not resident.birth_date.overlaps(p.birth_first, p.birth_last):
+                    continue  # a vague birth date near, but not covering, what was asked
+                hits.append(
+                    SearchHit(
+                        replace(resident, my_number=""),
+                        -neg_score,
+                        SOURCE_LABELS.get(label.rstrip("="), label),
+                        bool(flags & FLAG_SUPPRESSED),
+                        bool(flags & FLAG_SUPPORT_MEASURE),
+                    )
                 )
-            )
+            if len(hits) > MAX_RESULTS:
+                break
         hits.sort(key=lambda h: (-h.score, h.resident.name.full_kana, h.resident.birth_date.sort_key(), h.resident.resident_id))
         return hits
 

@@ -101,7 +101,7 @@ INDEXES = (
     ("ix_name_given_kana", "name_keys", ["given_kana_key", "birth_key"]),
     ("ix_name_kanji", "name_keys", ["kanji_key", "birth_key"]),
     ("ix_name_given_kanji", "name_keys", ["given_kanji_key", "birth_key"]),
-    ("ix_name_birth", "name_keys", ["birth_key"]),
+    ("ix_name_birth", "name_keys", ["birth_key", "kana_key", "kanji_key", "given_kana_key", "given_kanji_key"]),
     ("ix_name_resident", "name_keys", ["resident_id"]),
     ("ix_address_key", "address_keys", ["address_key"]),
     ("ix_address_resident", "address_keys", ["resident_id"]),
