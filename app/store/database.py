@@ -7,6 +7,7 @@ tables and sorts stay in memory so no plaintext temp file is ever written.
 from __future__ import annotations
 
 import logging
+import re
 from functools import cache
 from pathlib import Path
 
@@ -74,12 +75,27 @@ def open_engine(path: Path, key: bytes, *, create: bool = False) -> Engine:
     return engine
 
 
+_REVISION = re.compile(r"^(revision|down_revision)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|None)", re.M)
+
+
 @cache
 def _head_revision() -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    """The newest migration, read from the version files' revision lines.
 
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    Opening a cache only needs to know whether it is up to date; importing alembic's script
+    machinery for that costs more than the whole rest of the open, so alembic is loaded only
+    when there is something to migrate. tests/store checks this agrees with alembic's head."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = {m.group(1): m.group(2) or m.group(3) for m in _REVISION.finditer(path.read_text("utf-8"))}
+        if "revision" in found:
+            revisions.add(found["revision"])
+            if found.get("down_revision"):
+                parents.add(found["down_revision"])
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"cache migrations must have exactly one head, found {sorted(heads)}")
+    return heads.pop()
 
 
 def _alembic_config():

@@ -120,3 +120,9 @@ def test_schema_is_migrated_on_open_and_not_again(cache):
     with cache.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == database._head_revision()
     assert database.migrate(cache.engine) is False
+
+
+def test_head_revision_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    assert database._head_revision() == ScriptDirectory.from_config(database._alembic_config()).get_current_head()
