@@ -124,6 +124,13 @@ def cmd_access_log(args) -> int:
     return 0
 
 
+def _split_prompt(line: str) -> tuple[str, str]:
+    """What was typed at the demo prompt: words with a digit are the birth date, the rest the name."""
+    words = line.split()
+    birth = [w for w in words if any(ch.isdigit() for ch in w)]
+    return " ".join(w for w in words if w not in birth), "".join(birth)
+
+
 def cmd_demo(args) -> int:
     """What `make run` starts until the desktop lands: a demo city and a search prompt."""
     from app.demo.build import build_demo_city
@@ -161,9 +168,7 @@ def cmd_demo(args) -> int:
             ward = ""
             if line.startswith("*"):
                 ward, line = "*", line[1:].strip()
-            parts = line.split()
-            name = parts[0] if parts else ""
-            birth = " ".join(parts[1:])
+            name, birth = _split_prompt(line)
             try:
                 t0 = time.perf_counter()
                 result = service.search(SearchCriteria(name=name, birth=birth, ward=ward))

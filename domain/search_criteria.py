@@ -70,6 +70,7 @@ class SearchPlan:
 
 _KANA = re.compile(r"^[\u3040-\u30ff\uff66-\uff9f\u30fc\u2010-\u2015\u2212\uff0d\s\u3000ｰ-]+$")
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\s,.'\-]+$")
+_FULL_DATE = re.compile(r"\d+\s*[年./\-]\s*\d+\s*[月./\-]\s*\d+")
 _YEAR = re.compile(r"^(?P<era>[^\d]+)?(?P<year>\d{1,4}|元)年?(?:[./\-]?(?P<month>\d{1,2})月?)?$")
 
 
@@ -85,8 +86,8 @@ def _birth_plan(text: str, problems: Problems) -> _BirthPlan:
     try:
         day = parse_date(text)
         return _BirthPlan((f"{day.year:04d}{day.month:02d}{day.day:02d}",), None, day, day)
-    except DateError:
-        pass
+    except DateError as exc:
+        reason = exc.message
     folded = unicodedata.normalize("NFKC", text).replace(" ", "")
     m = _YEAR.match(folded)
     if m:
@@ -108,7 +109,10 @@ def _birth_plan(text: str, problems: Problems) -> _BirthPlan:
                     return _BirthPlan((), (f"{year:04d}{month:02d}00", f"{year:04d}{month:02d}99"), dt.date(year, month, 1), last)
             else:
                 return _BirthPlan((), (f"{year:04d}0000", f"{year:04d}9999"), dt.date(year, 1, 1), dt.date(year, 12, 31))
-    problems.add("birth", f"生年月日として読めません: 「{text}」（例: S55.12.26、昭和55年12月26日、1980-12-26、昭和55年）")
+    if _FULL_DATE.search(text):  # a whole date was meant: say what is wrong with it
+        problems.add("birth", f"生年月日: {reason}")
+    else:
+        problems.add("birth", f"生年月日として読めません: 「{text}」（例: S55.12.26、昭和55年12月26日、1980-12-26、昭和55年）")
     return _BirthPlan()
 
 

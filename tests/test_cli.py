@@ -85,3 +85,18 @@ def test_missing_cache_is_a_clear_message(tmp_path):
         input="pw\n", capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 1 and "キャッシュがありません" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("ヤマダ S55", ("ヤマダ", "S55")),
+        ("オータ　ショウ", ("オータ ショウ", "")),
+        ("S55.13.01", ("", "S55.13.01")),
+        ("髙橋 ゆうこ 昭和55年12月26日", ("髙橋 ゆうこ", "昭和55年12月26日")),
+    ],
+)
+def test_demo_prompt_splits_name_and_birth_date(line, expected):
+    from app.cli import _split_prompt
+
+    assert _split_prompt(line) == expected

@@ -190,3 +190,13 @@ def test_partial_match_anywhere_in_the_name(service):
     # the stored オオタ (from オウタ/オータ) is found by a part that starts with ウ
     assert ids(service.search(SearchCriteria(name="ウタ", match="partial", ward="*"))) == ["0000000004"]
     assert ids(service.search(SearchCriteria(name="タナベ"))) == []
+
+
+@pytest.mark.parametrize(
+    "birth, words",
+    [("S55.13.01", "13月"), ("昭和64年1月8日", "昭和64年1月8日"), ("1980-02-30", "2月30日"), ("あした", "読めません")],
+)
+def test_a_wrong_birth_date_says_what_is_wrong(service, birth, words):
+    with pytest.raises(ValidationError) as info:
+        service.search(SearchCriteria(birth=birth))
+    assert info.value.fields == {"birth"} and words in info.value.errors[0].message
