@@ -53,7 +53,6 @@ def cmd_demo_city(args) -> int:
 
 
 def _print_hits(result) -> None:
-    from domain.wareki import format_wareki
 
     if not result.hits:
         print("該当する住民はいません")

@@ -303,7 +303,7 @@ class RecordDate:
         return (y, 1, 1), (y, 12, 31)
 
     def _strict_intervals(self) -> list[tuple[date, date]]:
-        y, m, d, q = self.year, self.month, self.day, self.qualifier
+        y, q = self.year, self.qualifier
         if q is Qualifier.SEASON:
             months = sorted(SEASONS[self.season])
             runs: list[list[int]] = []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from domain.checkdigits import check_number
 from domain.errors import Problems
-from domain.search_index import UNKNOWN_BIRTH_KEY, partial_birth_keys
+from domain.search_index import partial_birth_keys
 from domain.search_keys import kana_key, kana_substring_keys, kanji_key, latin_key
 from domain.wareki import DateError, parse_date, era_by_name_or_letter
 

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
 from app.store.schema import access_log
 

@@ -75,16 +75,24 @@ def _key_rows(r: Resident, history: Iterable[Resident], rows: Rows) -> None:
                 rows.address_keys.append(tuple(ar[c] for c in ADDRESS_COLS))
 
 
+class _DictMemo:
+    """resident_to_dict once per record version of a household (a version is shared between
+    the members list and the history's before/after)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Resident, dict]] = {}
+
+    def __call__(self, r: Resident) -> dict:
+        hit = self._seen.get(id(r))
+        if hit is None:
+            hit = self._seen[id(r)] = (r, resident_to_dict(r))  # r kept alive so its id stays unique
+        return hit[1]
+
+
 def build_rows(batches: Iterable[HouseholdBatch]) -> Rows:
     rows = Rows()
     for batch in batches:
-        memo: dict[int, tuple[Resident, dict]] = {}
-
-        def to_dict(r: Resident) -> dict:
-            hit = memo.get(id(r))
-            if hit is None:
-                hit = memo[id(r)] = (r, resident_to_dict(r))  # r kept alive so its id stays unique
-            return hit[1]
+        to_dict = _DictMemo()
 
         rows.households.append((batch.household.household_id, _dumps(list(batch.household.member_order))))
         earlier: dict[str, list[Resident]] = {}

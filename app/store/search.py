@@ -6,9 +6,7 @@ carry the My Number: `reveal_my_number` returns it and logs that it was shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable
 
-from sqlalchemy import text
 
 from app.store.access_log import AccessLog
 from app.store.cache import Cache

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from domain.change_reasons import ChangeReason
 from domain.history import Change, ResidentDelta

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import tempfile
 
 from app.store.register_store import RegisterStore

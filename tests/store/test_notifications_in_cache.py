@@ -10,7 +10,7 @@ from app.store.register_store import RegisterStore
 from app.store.search import Operator, SearchService
 from domain.errors import ValidationError
 from domain.notifications import Birth, Cancellation, Death, MoveIn, MoveWithin, apply_notification
-from domain.residents import Address, PersonName, Sex, Status
+from domain.residents import PersonName, Sex, Status
 from domain.search_criteria import SearchCriteria
 from tests.domain.factories import ELSEWHERE, address, new_person
 
