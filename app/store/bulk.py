@@ -15,7 +15,7 @@ from typing import Iterable, Protocol, Sequence
 from sqlalchemy.schema import CreateIndex
 
 from app.store.cache import Cache
-from app.store.register_store import _dumps, address_rows, change_row, delta_row, name_rows, resident_row
+from app.store.register_store import address_rows, change_row, delta_row, dumps, name_rows, resident_row
 from app.store.schema import metadata
 from domain.codec import resident_to_dict
 from domain.history import Change
@@ -94,7 +94,7 @@ def build_rows(batches: Iterable[HouseholdBatch]) -> Rows:
     for batch in batches:
         to_dict = _DictMemo()
 
-        rows.households.append((batch.household.household_id, _dumps(list(batch.household.member_order))))
+        rows.households.append((batch.household.household_id, dumps(list(batch.household.member_order))))
         earlier: dict[str, list[Resident]] = {}
         for c in batch.changes:
             for d in c.residents:

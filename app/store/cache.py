@@ -9,6 +9,7 @@ the schema to the newest migration. A wrong password or key changes nothing on d
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,7 @@ class Cache:
         if device_key is not None:
             slots.set_device(device_key, data_key)
         engine = database.open_engine(db_path, data_key, create=True)
+        os.chmod(db_path, 0o600)  # encrypted, and still nobody else's to read (SQLite gives -wal the same mode)
         database.migrate(engine)
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO meta(key, value) VALUES ('cache_id', :v)"), {"v": slots.cache_id})

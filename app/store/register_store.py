@@ -6,13 +6,11 @@ one transaction.
 """
 from __future__ import annotations
 
-import json
-
-import orjson
+import datetime as dt
 from typing import Iterable
 
-from sqlalchemy import Connection, insert, literal_column, select, text, update
-from sqlalchemy.engine import Engine
+import orjson
+from sqlalchemy import Connection, insert, literal_column, select, update
 
 from domain.change_reasons import ChangeReason
 from domain.codec import (
@@ -29,13 +27,11 @@ from domain.residents import Household, Resident
 from domain.search_index import address_entries, birth_key, name_entries
 from app.store.schema import address_keys, change_residents, changes, households, name_keys, residents
 
-import datetime as dt
-
 FLAG_SUPPRESSED = 1
 FLAG_SUPPORT_MEASURE = 2
 
 
-def _dumps(d: dict) -> str:
+def dumps(d: dict) -> str:
     """Compact JSON text (UTF-8 kept as is) for the record and history columns."""
     return orjson.dumps(d).decode()
 
@@ -54,7 +50,7 @@ def resident_row(r: Resident, record: dict | None = None) -> dict:
         "my_number": r.my_number or None,
         "flags": (FLAG_SUPPRESSED if r.suppressed else 0) | (FLAG_SUPPORT_MEASURE if r.support_measure else 0),
         "version": r.version,
-        "record": _dumps(record if record is not None else resident_to_dict(r)),
+        "record": dumps(record if record is not None else resident_to_dict(r)),
     }
 
 
@@ -89,7 +85,7 @@ def change_row(c: Change, state: str) -> dict:
         "notified_on": c.notified_on.isoformat(),
         "cancels": c.cancels,
         "note": c.note,
-        "households": _dumps(
+        "households": dumps(
             {
                 "before": [household_to_dict(h) for h in c.households_before],
                 "after": [household_to_dict(h) for h in c.households],
@@ -102,9 +98,9 @@ def change_row(c: Change, state: str) -> dict:
 def delta_row(seq: int, d: ResidentDelta, to_dict=resident_to_dict) -> dict:
     """A history row: the whole record when created, else the changed keys before and after."""
     if d.before is None:
-        return {"change_seq": seq, "resident_id": d.resident_id, "before": None, "after": _dumps(to_dict(d.after))}
+        return {"change_seq": seq, "resident_id": d.resident_id, "before": None, "after": dumps(to_dict(d.after))}
     before, after = dict_diff(to_dict(d.before), to_dict(d.after))
-    return {"change_seq": seq, "resident_id": d.resident_id, "before": _dumps(before), "after": _dumps(after)}
+    return {"change_seq": seq, "resident_id": d.resident_id, "before": dumps(before), "after": dumps(after)}
 
 
 class RegisterStore:
@@ -231,14 +227,10 @@ class RegisterStore:
                 self.conn.execute(insert(table).values(**row))
 
     def put_household(self, h: Household) -> None:
-        values = {"household_id": h.household_id, "member_order": json.dumps(list(h.member_order))}
+        values = {"household_id": h.household_id, "member_order": dumps(list(h.member_order))}
         exists = self.conn.execute(select(households.c.household_id).where(households.c.household_id == h.household_id)).first()
         if exists:
             self.conn.execute(update(households).where(households.c.household_id == h.household_id).values(**values))
         else:
             self.conn.execute(insert(households).values(**values))
 
-
-def count_residents(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM residents")).scalar_one()

@@ -113,6 +113,7 @@ def test_real_work_factor_and_slot_file_permissions(tmp_path):
     slot = json.loads((tmp_path / "real" / "cache.keys").read_text())["slots"][f"operator:{OPERATOR}"]
     assert slot["kdf"] == "scrypt" and slot["n"] >= 2**15
     assert ((tmp_path / "real" / "cache.keys").stat().st_mode & 0o077) == 0
+    assert ((tmp_path / "real" / "cache.db").stat().st_mode & 0o077) == 0
     Cache.open_as_operator(tmp_path / "real", OPERATOR, PASSWORD).close()
 
 
