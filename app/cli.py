@@ -132,22 +132,23 @@ def _split_prompt(line: str) -> tuple[str, str]:
 
 def cmd_demo(args) -> int:
     """What `make run` starts until the desktop lands: a demo city and a search prompt."""
-    from app.demo.build import build_demo_city
+    from app.demo.build import ensure_demo_city
     from app.store.cache import Cache
     from domain.errors import ValidationError
     from domain.search_criteria import SearchCriteria
 
     directory = Path(args.dir)
-    if not (directory / "cache.db").exists():
-        print(f"デモ市（{args.residents:,}人）を作成しています: {directory} …", flush=True)
-        report = build_demo_city(
-            directory, residents=args.residents, seed=1, operator_id=DEMO_OPERATOR,
-            password=DEMO_PASSWORD, dataset=False, cache=True, today=dt.date.today(),
-        )
+    print(f"デモ市を準備しています（{args.residents:,}人、初回のみ作成）: {directory} …", flush=True)
+    report = ensure_demo_city(
+        directory, residents=args.residents, seed=1, today=dt.date.today(),
+        operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD,
+    )
+    if report is not None:
         print(f"作成しました（{report['seconds']:.1f}秒）", flush=True)
     with Cache.open_as_operator(directory, DEMO_OPERATOR, DEMO_PASSWORD) as cache:
-        args.operator, args.terminal, args.own_ward = DEMO_OPERATOR, DEMO_TERMINAL, DEMO_WARD
-        service = _service(cache, args)
+        from app.store.search import Operator, SearchService
+
+        service = SearchService(cache, Operator(DEMO_OPERATOR, DEMO_TERMINAL, DEMO_WARD))
         print("窓口 — 住民検索（デモ）。氏名（カナ・漢字）と生年月日を空白で区切って入力（例: ヤマダ S55、髙橋、サイトウ 1980）。")
         print("区は中央区が既定です。全区を検索するには先頭に * を付けます。終了は空行か Ctrl-D。")
         interactive = sys.stdin.isatty()

@@ -100,3 +100,18 @@ def test_demo_prompt_splits_name_and_birth_date(line, expected):
     from app.cli import _split_prompt
 
     assert _split_prompt(line) == expected
+
+
+def test_demo_rebuilds_a_city_whose_build_was_cut_off(tmp_path):
+    from app.store.cache import Cache
+
+    directory = tmp_path / "demo"
+    first = [*MADOGUCHI, "demo", "--dir", str(directory), "--residents", "300"]
+    assert subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, timeout=120).returncode == 0
+    with Cache.open_as_operator(directory, DEMO_OPERATOR, DEMO_PASSWORD) as c, c.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE meta SET value = 'running' WHERE key = 'bulk_load'")  # as if killed mid-load
+    again = subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "作成しました" in again.stdout and "検索> サトウ" in again.stdout
+    kept = subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert "作成しました" not in kept.stdout

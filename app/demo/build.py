@@ -15,11 +15,13 @@ from typing import Iterator
 
 import multiprocessing
 import os
+import shutil
 from queue import Full
 
 from app.demo.city import BLOCK_RESIDENTS, DemoHousehold, city_blocks, generate_city
 from app.store.bulk import RowLoader, Rows, build_rows, bulk_load
 from app.store.cache import Cache
+from app.store.database import CacheIncomplete, CacheMissing
 from app.store.keys import load_or_create_device_key
 from app.store.register_store import delta_row
 from domain.codec import household_to_dict, resident_to_dict
@@ -105,6 +107,22 @@ def _parallel_rows(residents: int, seed: int, today: dt.date, parts: int, block_
             w.join(timeout=10)
             if w.is_alive():
                 w.terminate()
+
+
+def ensure_demo_city(directory: Path, *, residents: int, seed: int, today: dt.date, operator_id: str, password: str) -> dict | None:
+    """Builds the demo cache in `directory` unless a complete one is there; returns the build
+    report, or None when the existing city was kept. A build that was cut off is started over."""
+    directory = Path(directory)
+    try:
+        Cache.open_as_operator(directory, operator_id, password).close()
+        return None
+    except (CacheMissing, CacheIncomplete):
+        if directory.exists():
+            shutil.rmtree(directory)
+    return build_demo_city(
+        directory, residents=residents, seed=seed, operator_id=operator_id, password=password,
+        dataset=False, cache=True, today=today,
+    )
 
 
 def build_demo_city(

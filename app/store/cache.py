@@ -79,6 +79,11 @@ class Cache:
     def _open(cls, directory: Path, slots: KeySlots, data_key: bytes) -> "Cache":
         engine = database.open_engine(Path(directory) / DB_FILE, data_key)
         database.migrate(engine)
+        with engine.connect() as conn:
+            state = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'bulk_load'").scalar()
+        if state == "running":  # a bulk load (app.store.bulk) was cut off: indexes and rows are partial
+            engine.dispose()
+            raise database.CacheIncomplete(f"bulk load into {directory} did not finish")
         return cls(Path(directory), engine, slots, data_key)
 
     @classmethod

@@ -35,6 +35,10 @@ class CacheMissing(CacheOpenError):
     message = "この端末にはキャッシュがありません（初回同期が必要です）"
 
 
+class CacheIncomplete(CacheOpenError):
+    message = "キャッシュの作成が途中で中断されています。作り直してください（初回同期をやり直します）"
+
+
 def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
     conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
     try:

@@ -127,3 +127,15 @@ def test_head_revision_agrees_with_alembic():
     from alembic.script import ScriptDirectory
 
     assert database._head_revision() == ScriptDirectory.from_config(database._alembic_config()).get_current_head()
+
+
+def test_a_cut_off_bulk_load_is_not_taken_for_a_cache(cache):
+    from app.store.database import CacheIncomplete
+
+    with cache.engine.begin() as conn:
+        conn.execute(text("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', 'running')"))
+    directory = cache.directory
+    cache.close()
+    with pytest.raises(CacheIncomplete) as info:
+        Cache.open_as_operator(directory, OPERATOR, PASSWORD)
+    assert "中断" in info.value.message
