@@ -20,7 +20,7 @@ from bench.run import percentiles
 from domain.codec import resident_from_dict
 from domain.kanji_variants import variants_of
 from domain.search_criteria import SearchCriteria, plan_search
-from domain.search_index import UNKNOWN_BIRTH_KEY
+from domain.search_index import birth_key_ranges
 from domain.wareki import format_wareki
 
 HIRAGANA_OFFSET = ord("ぁ") - ord("ァ")
@@ -86,7 +86,7 @@ def _time_service(service: SearchService, criteria: list[SearchCriteria]) -> tup
 FLOOR_SQL = {
     "kana_prefix_birth": (
         "SELECT resident_id FROM name_keys INDEXED BY ix_name_birth WHERE kana_key >= ? AND kana_key < ? "
-        "AND (birth_key = ? OR birth_key BETWEEN ? AND ? OR birth_key = ?) LIMIT 2000"
+        "AND (birth_key BETWEEN ? AND ? OR birth_key BETWEEN ? AND ? OR birth_key = ?) LIMIT 2000"
     ),
     "resident_code": "SELECT resident_id, record FROM residents WHERE resident_code = ?",
     "my_number": "SELECT resident_id, record FROM residents WHERE my_number = ?",
@@ -126,7 +126,8 @@ def _floor(cache: Cache, queries: dict) -> dict[str, list[float]]:
             for c in criteria:
                 p = plan_search(c, own_ward="")
                 if metric == "kana_prefix_birth":
-                    args = (p.name_key, p.name_key + top, p.birth_keys[0], *p.partial_birth_range, UNKNOWN_BIRTH_KEY)
+                    keys = birth_key_ranges(p.birth_first, p.birth_last)
+                    args = (p.name_key, p.name_key + top, *keys.exact, *keys.partial, keys.unknown)
                     sql = FLOOR_SQL[metric]
                 elif metric in ("resident_code", "my_number"):
                     args, sql = (p.resident_code or p.my_number,), FLOOR_SQL[metric]

@@ -12,6 +12,14 @@
 """
 from __future__ import annotations
 
+import unicodedata
+
+
+def normalize_number(typed: str) -> str:
+    """A number as typed (「１２３４ ５６７８-９０１８」) in the form it is stored and checked: full
+    width folded to ASCII, spaces and hyphens dropped. Anything else is left for the check to refuse."""
+    return unicodedata.normalize("NFKC", typed).replace(" ", "").replace("-", "")
+
 
 def _modulus11(body: str) -> int:
     total = 0

@@ -10,9 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from domain.checkdigits import check_number
+from domain.checkdigits import check_number, normalize_number
 from domain.errors import Problems
-from domain.search_index import partial_birth_keys
 from domain.search_keys import kana_key, kana_substring_keys, kanji_key, latin_key
 from domain.wareki import DateError, parse_date, era_by_name_or_letter
 
@@ -45,18 +44,14 @@ class SearchCriteria:
 
 @dataclass(frozen=True)
 class SearchPlan:
-    """The keys to look up. `name_column` is one of the name_keys columns. A birth date is looked
-    up as `birth_keys` (the exact YYYYMMDD) or `birth_range` (a year or month), plus
-    `partial_birth_range` and 年月日不詳 (domain.search_index.birth_key) for the records whose
-    birth date is only partly known; `birth_first`..`birth_last` is what was asked."""
+    """The keys to look up. `name_column` is one of the name_keys columns. A birth date is the
+    days `birth_first`..`birth_last` asked for (one day, a month or a year); the index keys they
+    mean come from domain.search_index.birth_key_ranges."""
 
     name_column: str = ""
     name_key: str = ""
     name_exact: bool = False
     name_partial: tuple[str, ...] = ()  # keys looked for anywhere inside the name (部分一致)
-    birth_keys: tuple[str, ...] = ()
-    birth_range: tuple[str, str] | None = None
-    partial_birth_range: tuple[str, str] | None = None
     birth_first: dt.date | None = None
     birth_last: dt.date | None = None
     sex: int | None = None
@@ -74,18 +69,11 @@ _FULL_DATE = re.compile(r"\d+\s*[年./\-]\s*\d+\s*[月./\-]\s*\d+")
 _YEAR = re.compile(r"^(?P<era>[^\d]+)?(?P<year>\d{1,4}|元)年?(?:[./\-]?(?P<month>\d{1,2})月?)?$")
 
 
-@dataclass(frozen=True)
-class _BirthPlan:
-    keys: tuple[str, ...] = ()
-    range: tuple[str, str] | None = None
-    first: dt.date | None = None
-    last: dt.date | None = None
-
-
-def _birth_plan(text: str, problems: Problems) -> _BirthPlan:
+def _birth_days(text: str, problems: Problems) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day of what was typed: a date, a month (「S55.12」) or a year (「昭和55年」)."""
     try:
         day = parse_date(text)
-        return _BirthPlan((f"{day.year:04d}{day.month:02d}{day.day:02d}",), None, day, day)
+        return day, day
     except DateError as exc:
         reason = exc.message
     folded = unicodedata.normalize("NFKC", text).replace(" ", "")
@@ -105,15 +93,15 @@ def _birth_plan(text: str, problems: Problems) -> _BirthPlan:
             if m["month"]:
                 month = int(m["month"])
                 if 1 <= month <= 12:
-                    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
-                    return _BirthPlan((), (f"{year:04d}{month:02d}00", f"{year:04d}{month:02d}99"), dt.date(year, month, 1), last)
+                    last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+                    return dt.date(year, month, 1), last
             else:
-                return _BirthPlan((), (f"{year:04d}0000", f"{year:04d}9999"), dt.date(year, 1, 1), dt.date(year, 12, 31))
+                return dt.date(year, 1, 1), dt.date(year, 12, 31)
     if _FULL_DATE.search(text):  # a whole date was meant: say what is wrong with it
         problems.add("birth", f"生年月日: {reason}")
     else:
         problems.add("birth", f"生年月日として読めません: 「{text}」（例: S55.12.26、昭和55年12月26日、1980-12-26、昭和55年）")
-    return _BirthPlan()
+    return None, None
 
 
 def plan_search(c: SearchCriteria, *, own_ward: str) -> SearchPlan:
@@ -134,11 +122,11 @@ def plan_search(c: SearchCriteria, *, own_ward: str) -> SearchPlan:
         partial = (partial or (name_key,)) if c.match == "partial" and name_key else ()
         if not name_key:
             problems.add("name", "氏名に検索できる文字がありません")
-    birth = _birth_plan(c.birth.strip(), problems) if c.birth.strip() else _BirthPlan()
-    resident_code = unicodedata.normalize("NFKC", c.resident_code).replace(" ", "").replace("-", "")
+    birth_first, birth_last = _birth_days(c.birth.strip(), problems) if c.birth.strip() else (None, None)
+    resident_code = normalize_number(c.resident_code)
     if resident_code and (msg := check_number("resident_code", resident_code)):
         problems.add("resident_code", msg)
-    my_number = unicodedata.normalize("NFKC", c.my_number).replace(" ", "").replace("-", "")
+    my_number = normalize_number(c.my_number)
     if my_number and (msg := check_number("my_number", my_number)):
         problems.add("my_number", msg)
     resident_id = unicodedata.normalize("NFKC", c.resident_id).strip()
@@ -149,7 +137,7 @@ def plan_search(c: SearchCriteria, *, own_ward: str) -> SearchPlan:
     if c.match not in ("prefix", "exact", "partial"):
         problems.add("match", "一致の方法が正しくありません")
     address_key = kanji_key(c.address) if c.address.strip() else ""
-    if not any((name_key, birth.keys, birth.range, address_key, resident_code, my_number, resident_id)) and not problems:
+    if not any((name_key, birth_first, address_key, resident_code, my_number, resident_id)) and not problems:
         problems.add("name", "検索条件を1つ以上入力してください（氏名、生年月日、住所、住民票コード、個人番号、宛名番号）")
     problems.raise_if_any()
     ward = own_ward if c.ward == "" else ("" if c.ward == ALL_WARDS else c.ward)
@@ -161,11 +149,8 @@ def plan_search(c: SearchCriteria, *, own_ward: str) -> SearchPlan:
         name_key=name_key,
         name_exact=c.match == "exact",
         name_partial=partial,
-        birth_keys=birth.keys,
-        birth_range=birth.range,
-        partial_birth_range=partial_birth_keys(birth.first.year, birth.last.year) if birth.first else None,
-        birth_first=birth.first,
-        birth_last=birth.last,
+        birth_first=birth_first,
+        birth_last=birth_last,
         sex=c.sex,
         address_key=address_key,
         ward=ward,

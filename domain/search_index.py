@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.record_dates import Qualifier
+from datetime import date
+
 from domain.residents import Address, Resident
 from domain.search_keys import kana_key, kanji_key, latin_key
 
@@ -43,15 +44,32 @@ def birth_key(resident: Resident) -> str:
     decides).
     """
     d = resident.birth_date
-    if d.qualifier is Qualifier.EXACT and d.is_calendar_date:
-        return f"{d.year:04d}{d.month:02d}{d.day:02d}"
+    if d.is_calendar_date:
+        return _day_key(d.year, d.month, d.day)
     span = d.plausible_range()
     return UNKNOWN_BIRTH_KEY if span is None else f"{PARTIAL_BIRTH_PREFIX}{span[0].year:04d}"
 
 
-def partial_birth_keys(first_year: int, last_year: int) -> tuple[str, str]:
-    """The range of partial-date keys whose record could fall between these years."""
-    return f"{PARTIAL_BIRTH_PREFIX}{first_year - 2:04d}", f"{PARTIAL_BIRTH_PREFIX}{last_year:04d}"
+def _day_key(year: int, month: int, day: int) -> str:
+    return f"{year:04d}{month:02d}{day:02d}"
+
+
+@dataclass(frozen=True)
+class BirthKeyRanges:
+    """The birth keys a search from `first` to `last` (a day, a month, a year) looks at: the
+    exact days in between, the partly known dates that could fall in those years (a 頃 reaches a
+    year either way), and 年月日不詳. RecordDate.overlaps then decides for the partly known ones."""
+
+    exact: tuple[str, str]
+    partial: tuple[str, str]
+    unknown: str = UNKNOWN_BIRTH_KEY
+
+
+def birth_key_ranges(first: date, last: date) -> BirthKeyRanges:
+    return BirthKeyRanges(
+        exact=(_day_key(first.year, first.month, first.day), _day_key(last.year, last.month, last.day)),
+        partial=(f"{PARTIAL_BIRTH_PREFIX}{first.year - 2:04d}", f"{PARTIAL_BIRTH_PREFIX}{last.year:04d}"),
+    )
 
 
 def name_entries(r: Resident, source: str = "current") -> list[NameEntry]:

@@ -13,7 +13,7 @@ from app.store.cache import Cache
 from app.store.register_store import FLAG_SUPPORT_MEASURE, FLAG_SUPPRESSED, RegisterStore
 from domain.residents import Resident
 from domain.search_criteria import SearchCriteria, SearchPlan, plan_search
-from domain.search_index import UNKNOWN_BIRTH_KEY
+from domain.search_index import birth_key_ranges
 
 MAX_RESULTS = 100
 CANDIDATE_LIMIT = 2000
@@ -102,9 +102,9 @@ class SearchService:
             (p.my_number, "my_number", "個人番号"),
         ):
             if number:
-                params["v"] = number
+                params.update(v=number, label=label)
                 where = " AND ".join([f"r.{column} = :v", *filters])
-                sql = f"SELECT {columns.format(label=repr(label))} FROM residents r WHERE {where}"
+                sql = f"SELECT {columns.format(label=':label')} FROM residents r WHERE {where}"
                 return conn.exec_driver_sql(sql, params).all()
         if p.address_key:
             params.update(ak=p.address_key, ak_hi=p.address_key + TOP)
@@ -125,15 +125,16 @@ class SearchService:
             label = f"n.source || CASE WHEN {col} = :k THEN '=' ELSE '' END"
             # A day of birth (tens of people) narrows far more than any name prefix; the planner
             # cannot see that through the bound values, so it is told.
-            hint = " INDEXED BY ix_name_birth" if p.birth_keys else ""
+            hint = " INDEXED BY ix_name_birth" if p.birth_first is not None and p.birth_first == p.birth_last else ""
             sql = (
                 f"SELECT {columns.format(label=label)} FROM name_keys n{hint} JOIN residents r ON r.resident_id = n.resident_id "
                 f"WHERE {' AND '.join(conditions)} LIMIT :lim"
             )
-        elif p.birth_keys or p.birth_range:
+        elif p.birth_first is not None:
             conditions = ["n.source = 'current'", self._birth_where(p, params), *filters]
+            params["label"] = "生年月日"
             sql = (
-                f"SELECT {columns.format(label=repr('生年月日'))} FROM name_keys n JOIN residents r ON r.resident_id = n.resident_id "
+                f"SELECT {columns.format(label=':label')} FROM name_keys n JOIN residents r ON r.resident_id = n.resident_id "
                 f"WHERE {' AND '.join(conditions)} LIMIT :lim"
             )
         else:
@@ -147,16 +148,11 @@ class SearchService:
     @staticmethod
     def _birth_where(p: SearchPlan, params: dict) -> str:
         """The day or range asked for, or a partly known birth date that could be in it."""
-        if not (p.birth_keys or p.birth_range):
+        if p.birth_first is None:
             return "1"
-        params.update(plo=p.partial_birth_range[0], phi=p.partial_birth_range[1], punknown=UNKNOWN_BIRTH_KEY)
-        if p.birth_keys:
-            params["b0"] = p.birth_keys[0]
-            asked = "n.birth_key = :b0"
-        else:
-            params.update(blo=p.birth_range[0], bhi=p.birth_range[1])
-            asked = "n.birth_key BETWEEN :blo AND :bhi"
-        return f"({asked} OR n.birth_key BETWEEN :plo AND :phi OR n.birth_key = :punknown)"
+        keys = birth_key_ranges(p.birth_first, p.birth_last)
+        params.update(blo=keys.exact[0], bhi=keys.exact[1], plo=keys.partial[0], phi=keys.partial[1], punknown=keys.unknown)
+        return "(n.birth_key BETWEEN :blo AND :bhi OR n.birth_key BETWEEN :plo AND :phi OR n.birth_key = :punknown)"
 
     @staticmethod
     def _score(label: str, status: str, ward: str, own_ward: str) -> int:

@@ -84,3 +84,11 @@ def test_messages(kind, value, fragment):
 def test_valid_numbers_have_no_message():
     assert check_number("my_number", "123456789018") is None
     assert check_number("lg_code", "121002") is None
+
+
+def test_numbers_as_typed_are_normalized_before_the_check():
+    from domain.checkdigits import normalize_number
+
+    assert normalize_number("１２３４ ５６７８-９０１８") == "123456789018"
+    assert check_number("my_number", normalize_number("１２３４　５６７８　９０１８")) is None
+    assert check_number("my_number", normalize_number("1234-5678-901X")) is not None

@@ -200,3 +200,8 @@ def test_a_wrong_birth_date_says_what_is_wrong(service, birth, words):
     with pytest.raises(ValidationError) as info:
         service.search(SearchCriteria(birth=birth))
     assert info.value.fields == {"birth"} and words in info.value.errors[0].message
+
+
+def test_numbers_typed_in_full_width_with_separators(service):
+    assert ids(service.search(SearchCriteria(my_number="１２３４ ５６７８ ９０１８"))) == ["0000000001"]
+    assert ids(service.search(SearchCriteria(resident_code="12345-67890-3"))) == ["0000000001"]
