@@ -139,3 +139,16 @@ def test_a_cut_off_bulk_load_is_not_taken_for_a_cache(cache):
     with pytest.raises(CacheIncomplete) as info:
         Cache.open_as_operator(directory, OPERATOR, PASSWORD)
     assert "中断" in info.value.message
+
+
+def test_migrations_build_exactly_the_schema_the_code_declares(cache):
+    """schema.py (what queries use) and migrations/ (what is on disk) are written apart; alembic's
+    own comparison of a freshly migrated cache against the metadata must find nothing."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.store.schema import metadata
+
+    with cache.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
