@@ -188,6 +188,37 @@ def cmd_bench(args) -> int:
     return bench_main(args.extra)
 
 
+def cmd_enrol(args) -> int:
+    from app.sync.terminal import enrol
+
+    identity = enrol(Path(args.dir), args.registry, args.code)
+    print(json.dumps({"terminal_id": identity.terminal_id, "ward_code": identity.ward_code, "scope": identity.scope}, ensure_ascii=False))
+    return 0
+
+
+def cmd_sync(args) -> int:
+    from app.sync.engine import SyncEngine, sync_with_retry
+    from app.sync.terminal import client_for, open_for_sync, wipe
+
+    directory = Path(args.dir)
+    with open_for_sync(directory) as cache:
+        engine = SyncEngine(cache, client_for(directory), on_revoked=lambda: wipe(directory))
+        report = sync_with_retry(engine, attempts=args.attempts)
+    print(json.dumps(report.__dict__, ensure_ascii=False))
+    return 0
+
+
+def cmd_outbox(args) -> int:
+    from app.sync import outbox
+    from app.sync.terminal import open_for_sync
+
+    now = time.time()
+    with open_for_sync(Path(args.dir)) as cache, cache.engine.connect() as conn:
+        for e in outbox.entries(conn, limit=args.limit):
+            print(f"{e.state_label}\t{e.kind_label}\t{e.age_seconds(now) / 3600:.1f}時間前\t{e.operation_id}\t{e.message}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="madoguchi", description="窓口 — 住民記録の窓口端末")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -235,6 +266,26 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--dir", default="var/demo")
     m.add_argument("--residents", type=int, default=20_000)
     m.set_defaults(func=cmd_demo)
+
+    e = sub.add_parser("enrol", help="enrol this terminal with the registry (one-time code from an administrator)")
+    e.add_argument("--registry", required=True, help="the registry's URL, e.g. https://registry.example:8700")
+    e.add_argument("--code", required=True)
+    e.add_argument("--dir", default="var/terminal", help="the terminal's folder (identity, key, cache)")
+    e.set_defaults(func=cmd_enrol)
+
+    y = sub.add_parser("sync", help="send the outbox and receive changes (device key; no operator needed)")
+    y.add_argument("--dir", default="var/terminal")
+    y.add_argument("--attempts", type=int, default=5)
+    y.set_defaults(func=cmd_sync)
+
+    o = sub.add_parser("outbox", help="list the operations taken at this terminal and their state")
+    o.add_argument("--dir", default="var/terminal")
+    o.add_argument("--limit", type=int, default=50)
+    o.set_defaults(func=cmd_outbox)
+
+    from registry.cli import add_parser as add_registry_parser
+
+    add_registry_parser(sub)
 
     b = sub.add_parser("bench", help="run the benchmarks in bench/ (one JSON object per line); --help for options", add_help=False)
     b.set_defaults(func=cmd_bench)

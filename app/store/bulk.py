@@ -17,7 +17,7 @@ from sqlalchemy.schema import CreateIndex
 from app.store.cache import Cache
 from app.store.register_store import address_rows, change_row, delta_row, dumps, name_rows, resident_row
 from app.store.schema import metadata
-from domain.codec import resident_to_dict
+from domain.codec import resident_from_dict, resident_to_dict
 from domain.history import Change
 from domain.residents import Household, Resident
 
@@ -114,6 +114,19 @@ def build_rows(batches: Iterable[HouseholdBatch]) -> Rows:
     return rows
 
 
+def snapshot_rows(records: Iterable[dict], households: Iterable[dict]) -> Rows:
+    """Rows for records and households as a registry snapshot sends them (no history here)."""
+    rows = Rows()
+    for h in households:
+        rows.households.append((h["id"], dumps(list(h.get("order", ())))))
+    for record in records:
+        r = resident_from_dict(record)
+        row = resident_row(r, record)
+        rows.residents.append(tuple(row[c] for c in RESIDENT_COLS))
+        _key_rows(r, (), rows)
+    return rows
+
+
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
@@ -125,14 +138,17 @@ def _secondary_indexes():
 class RowLoader:
     """Inserts Rows into a cache; use as a context manager, `add` each slice, then it indexes."""
 
-    def __init__(self, cache: Cache):
+    def __init__(self, cache: Cache, *, marker: str = "bulk_load"):
+        """`marker` is the meta key left at 'running' until the load is complete: 'bulk_load'
+        makes Cache.open refuse a cut-off load; sync snapshots use their own and redo it."""
         self.cache = cache
+        self.marker = marker
         self.stats = LoadStats()
 
     def __enter__(self) -> "RowLoader":
         self._raw = self.cache.engine.raw_connection()
         self._cur = cur = self._raw.cursor()
-        cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', 'running')")
+        cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, 'running')", (self.marker,))
         for ix in _secondary_indexes():
             cur.execute(f"DROP INDEX IF EXISTS {ix.name}")
         cur.execute("PRAGMA synchronous = OFF")
@@ -165,11 +181,12 @@ class RowLoader:
                     cur.execute(str(CreateIndex(ix).compile(dialect=dialect)))
                 cur.execute("ANALYZE")
                 cur.execute("PRAGMA synchronous = NORMAL")
-                cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', 'done')")
+                cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, 'done')", (self.marker,))
                 cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self.stats.index_seconds = time.perf_counter() - started
                 log.info("bulk load: %s", self.stats)
         finally:
+            self._cur.close()  # a statement left open (the checkpoint's row) would block the next commit
             self._raw.close()
 
 

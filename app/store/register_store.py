@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Iterable
 
 import orjson
-from sqlalchemy import Connection, insert, literal_column, select, update
+from sqlalchemy import Connection, delete, insert, literal_column, select, update
 
 from domain.change_reasons import ChangeReason
 from domain.codec import (
@@ -192,12 +192,54 @@ class RegisterStore:
     def record_change(self, change: Change, *, state: str = "confirmed") -> int:
         """Stores a change, its history rows, the new records and their search keys; returns its seq."""
         seq = self.conn.execute(insert(changes).values(**change_row(change, state))).inserted_primary_key[0]
-        self.conn.execute(insert(change_residents), [delta_row(seq, d) for d in change.residents])
+        self.conn.execute(insert(change_residents), [self._history_row(seq, d) for d in change.residents])
         for d in change.residents:
             self._put_resident(d.after, previous=d.before)
         for h in change.households:
             self.put_household(h)
         return seq
+
+    def _history_row(self, seq: int, d: ResidentDelta) -> dict:
+        """A delta row; whole records when this cache holds no earlier history of the resident
+        (it came with a snapshot), so that replaying its history starts from a full record."""
+        if d.before is not None and not self.has_history(d.resident_id):
+            after = resident_to_dict(d.after)
+            before = dict_diff(resident_to_dict(d.before), after)[0]
+            return {"change_seq": seq, "resident_id": d.resident_id, "before": dumps(before), "after": dumps(after)}
+        return delta_row(seq, d)
+
+    def has_history(self, resident_id: str) -> bool:
+        return self.conn.execute(
+            select(change_residents.c.change_seq).where(change_residents.c.resident_id == resident_id).limit(1)
+        ).first() is not None
+
+    # -- sync: putting the registry's state in place ----------------------------------------------
+    def drop_provisional(self, change_id: str) -> bool:
+        """Takes back a change made here that the registry has not confirmed: the records return to
+        how they were before it, and the change leaves the history. Returns whether there was one."""
+        row = self.conn.execute(select(changes).where(changes.c.change_id == change_id, changes.c.state == "provisional")).first()
+        if row is None:
+            return False
+        change = self._load_change(row)
+        for d in change.residents:
+            if d.before is None:
+                self.remove_resident(d.resident_id)
+            else:
+                self._put_resident(d.before, previous=d.after)
+        for h in change.households_before:
+            self.put_household(h)
+        self.conn.execute(delete(change_residents).where(change_residents.c.change_seq == row.seq))
+        self.conn.execute(delete(changes).where(changes.c.seq == row.seq))
+        return True
+
+    def put_record(self, r: Resident) -> None:
+        """Puts the registry's record of a resident in place (new or replacing), outside any change."""
+        exists = self.conn.execute(select(residents.c.version).where(residents.c.resident_id == r.resident_id)).first()
+        self._put_resident(r, previous=r if exists else None)
+
+    def remove_resident(self, resident_id: str) -> None:
+        for table in (residents, name_keys, address_keys):
+            self.conn.execute(delete(table).where(table.c.resident_id == resident_id))
 
     def _put_resident(self, r: Resident, previous: Resident | None) -> None:
         row = resident_row(r)

@@ -6,7 +6,7 @@ search of the counter is an index range scan.
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -113,3 +113,22 @@ access_log = Table(
     Column("my_number_shown", Integer, nullable=False, default=0),
     Column("mac", String, nullable=False),  # HMAC-SHA256 over the previous mac and this entry
 )
+
+# Operations taken at this terminal (届出), in the order taken, until the registry decides them.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("operation_id", String, nullable=False, unique=True),
+    Column("kind", String, nullable=False),
+    Column("operator_id", String, nullable=False),
+    Column("payload", Text, nullable=False),  # the operation as it is sent (registry.operations wire form)
+    Column("state", String, nullable=False),  # pending | sending | confirmed | review | rejected
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("code", String, nullable=False, default=""),  # the registry's result code, or the last error
+    Column("message", Text, nullable=False, default=""),  # Japanese, for the outbox screen
+    Column("result", Text, nullable=False, default="{}"),
+)
+Index("ix_outbox_state", outbox.c.state, outbox.c.seq)

@@ -1,0 +1,324 @@
+"""Operations from terminals: each one a notification (届出) taken at a counter, applied once.
+
+An operation carries a client-made UUIDv7, the operator, the notification, the versions of the
+residents it was entered against (`base`) and the record keys it changed there (`fields`). The
+registry decides, against its current state and inside the caller's transaction (writer lock held):
+
+- the same operation id again → the stored result, nothing applied twice;
+- a resident of it already waits in review → it waits too (per resident, in order);
+- a stale base whose changed fields overlap what changed since → review, with both versions;
+  a stale base that does not overlap → merged: the notification applied to the current state;
+- a kind the city's policy sends to 審査・決裁 → review (仮登録, j530) until a supervisor decides;
+- the domain rules refuse it → rejected, with every field error in Japanese;
+- otherwise → confirmed (本登録): recorded in the change log.
+
+The outcome is stored with the operation in the same transaction that applies it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+import orjson
+from sqlalchemy import Connection, delete, insert, select, update
+
+from domain.codec import resident_to_dict
+from domain.errors import ValidationError
+from domain.ids import is_uuid7
+from domain.notifications import apply_notification
+from domain.notifications.codec import notification_from_dict
+from registry.register import RegistryRegister, dumps
+from registry.schema import households, operation_residents, operations, operators
+
+CONFIRMED, REVIEW, REJECTED = "confirmed", "review", "rejected"
+WRITER_ROLES = frozenset({"clerk", "supervisor", "administrator"})
+DEFAULT_REVIEW_KINDS = ("ExOfficioCorrection", "Cancellation")
+MAX_RESIDENTS_PER_OPERATION = 200
+
+MESSAGES = {
+    "confirmed": "登録しました（本登録）。",
+    "merged": "他の端末の更新と重ならない項目だったため、最新の記録に反映して登録しました。",
+    "conflict": "他の端末で同じ住民の同じ項目が先に更新されています。審査に回しました。両方の内容を確認してください。",
+    "needs_approval": "この届出は審査・決裁が必要です。仮登録として審査待ちにしました。",
+    "waiting_for_review": "同じ住民の先の届出が審査中のため、その決裁を待っています。",
+    "invalid": "届出の内容に誤りがあるため登録できませんでした。",
+    "malformed": "届出のデータが読み取れませんでした。",
+    "operator_unknown": "操作者が登録サーバーに登録されていないか、無効です。",
+    "operator_not_allowed": "この操作者の権限では届出を登録できません。",
+    "approved": "審査で承認され、登録しました（本登録）。",
+    "rejected_by_supervisor": "審査で差し戻されました。",
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the city sends to review instead of straight to 本登録."""
+
+    review_kinds: frozenset[str] = frozenset(DEFAULT_REVIEW_KINDS)
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    operator_id: str
+    kind: str
+    notification: dict
+    taken_on: dt.date
+    base: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    intended: dict[str, dict] = field(default_factory=dict)
+
+    def to_payload(self) -> dict:
+        return {
+            "operation_id": self.operation_id,
+            "operator_id": self.operator_id,
+            "kind": self.kind,
+            "notification": self.notification,
+            "taken_on": self.taken_on.isoformat(),
+            "base": self.base,
+            "fields": self.fields,
+            "intended": self.intended,
+        }
+
+
+class OperationMalformed(Exception):
+    def __init__(self, message_en: str):
+        super().__init__(message_en)
+
+
+def parse_operation(d: object) -> Operation:
+    """An Operation from its wire form; OperationMalformed (English, for the log) when it is not one."""
+    if not isinstance(d, dict):
+        raise OperationMalformed("operation is not an object")
+    op_id = d.get("operation_id")
+    if not isinstance(op_id, str) or not is_uuid7(op_id):
+        raise OperationMalformed("operation_id must be a UUIDv7")
+    operator_id, kind, notification = d.get("operator_id"), d.get("kind"), d.get("notification")
+    if not isinstance(operator_id, str) or not operator_id or not isinstance(kind, str) or not isinstance(notification, dict):
+        raise OperationMalformed("operator_id, kind and notification are required")
+    try:
+        taken_on = dt.date.fromisoformat(d.get("taken_on") or "")
+    except (TypeError, ValueError):
+        raise OperationMalformed("taken_on must be an ISO date") from None
+    base, fields_, intended = d.get("base", {}), d.get("fields", {}), d.get("intended", {})
+    if not (isinstance(base, dict) and all(isinstance(k, str) and type(v) is int for k, v in base.items())):
+        raise OperationMalformed("base must map resident ids to versions")
+    if not (isinstance(fields_, dict) and all(isinstance(v, list) and all(isinstance(f, str) for f in v) for v in fields_.values())):
+        raise OperationMalformed("fields must map resident ids to lists of keys")
+    if not (isinstance(intended, dict) and all(isinstance(v, dict) for v in intended.values())):
+        raise OperationMalformed("intended must map resident ids to records")
+    if max(len(base), len(fields_), len(intended)) > MAX_RESIDENTS_PER_OPERATION:
+        raise OperationMalformed("too many residents in one operation")
+    unknown = set(d) - {"operation_id", "operator_id", "kind", "notification", "taken_on", "base", "fields", "intended"}
+    if unknown:
+        raise OperationMalformed(f"unknown keys {sorted(unknown)}")
+    return Operation(op_id, operator_id, kind, notification, taken_on, base, fields_, intended)
+
+
+def _result(op_id: str, state: str, code: str, **extra) -> dict:
+    return {"operation_id": op_id, "state": state, "code": code, "message": MESSAGES[code], **extra}
+
+
+def _authoritative(reg: RegistryRegister, resident_ids) -> dict:
+    """The registry's current records of residents (and their households), for a terminal to put back."""
+    found = reg.residents_by_id(resident_ids)
+    hh_ids = sorted({r.household_id for r in found.values()})
+    hh = {}
+    if hh_ids:
+        for row in reg.conn.execute(select(households).where(households.c.household_id.in_(hh_ids))):
+            hh[row.household_id] = orjson.loads(row.member_order)
+    return {
+        "residents": [resident_to_dict(r) for r in found.values()],
+        "households": [{"id": k, "order": v} for k, v in hh.items()],
+    }
+
+
+class OperationService:
+    """Applies operations for one connection whose transaction holds the writer lock."""
+
+    def __init__(self, conn: Connection, policy: Policy, *, today: dt.date | None = None):
+        self.conn = conn
+        self.policy = policy
+        self.today = today or dt.date.today()
+        self.reg = RegistryRegister(conn)
+
+    def stored_result(self, op_id: str) -> dict | None:
+        row = self.conn.execute(select(operations.c.result).where(operations.c.operation_id == op_id)).first()
+        return None if row is None else orjson.loads(row[0])
+
+    def submit(self, raw: object, *, terminal_id: str) -> dict:
+        """Processes one operation as sent (savepoint: a failure here never spoils the others)."""
+        try:
+            op = parse_operation(raw)
+        except OperationMalformed as e:
+            op_id = raw.get("operation_id") if isinstance(raw, dict) and isinstance(raw.get("operation_id"), str) else ""
+            return _result(op_id, REJECTED, "malformed", detail=str(e), stored=False)
+        stored = self.stored_result(op.operation_id)
+        if stored is not None:
+            return self._reply({**stored, "duplicate": True}, op)
+        with self.conn.begin_nested():
+            result = self._decide(op, terminal_id)
+            self._store(op, terminal_id, result)
+        return self._reply(result, op)
+
+    def _reply(self, result: dict, op: Operation) -> dict:
+        """What the terminal gets: for an operation not confirmed, the registry's current records
+        of the residents it touched, to put back in place of the terminal's provisional ones."""
+        if result["state"] == CONFIRMED:
+            return result
+        return {**result, **_authoritative(self.reg, set(op.base) | set(op.fields) | set(op.intended))}
+
+    def _store(self, op: Operation, terminal_id: str, result: dict) -> None:
+        self.conn.execute(
+            insert(operations).values(
+                operation_id=op.operation_id,
+                terminal_id=terminal_id,
+                operator_id=op.operator_id,
+                kind=op.kind,
+                payload=dumps(op.to_payload()),
+                state=result["state"],
+                result=dumps(result),
+                received_at=time.time(),
+                decided_at=None if result["state"] == REVIEW else time.time(),
+                decided_by="",
+                change_seq=result.get("seq"),
+            )
+        )
+        if result["state"] == REVIEW:
+            self._hold(op)
+
+    def _hold(self, op: Operation) -> None:
+        ids = sorted(set(op.base) | set(op.fields) | set(op.intended))
+        if ids:
+            self.conn.execute(insert(operation_residents), [{"operation_id": op.operation_id, "resident_id": r} for r in ids])
+
+    def _operator_problem(self, op: Operation) -> str | None:
+        row = self.conn.execute(select(operators.c.role, operators.c.active).where(operators.c.operator_id == op.operator_id)).first()
+        if row is None or not row.active:
+            return "operator_unknown"
+        if row.role not in WRITER_ROLES:
+            return "operator_not_allowed"
+        return None
+
+    def _decide(self, op: Operation, terminal_id: str, *, approving: bool = False) -> dict:
+        problem = self._operator_problem(op)
+        if problem:
+            return _result(op.operation_id, REJECTED, problem)
+        try:
+            notification = notification_from_dict({**op.notification, "kind": op.kind})
+        except ValidationError as e:
+            return _result(op.operation_id, REJECTED, "malformed", errors=[{"field": x.field, "message": x.message} for x in e.errors])
+        touched = set(op.base) | set(op.fields)
+        if not approving:
+            waiting = self.conn.execute(
+                select(operation_residents.c.operation_id).where(operation_residents.c.resident_id.in_(sorted(touched)))
+            ).first()
+            if touched and waiting is not None:
+                return _result(op.operation_id, REVIEW, "waiting_for_review", waiting_for=waiting[0])
+        code = "confirmed"
+        stale = {rid: v for rid, v in op.base.items() if self.reg.version_of(rid) != v}
+        if stale and not approving:
+            overlap = {
+                rid: sorted(set(op.fields.get(rid, ())) & self.reg.fields_changed_since(rid, v)) for rid, v in stale.items()
+            }
+            overlap = {rid: f for rid, f in overlap.items() if f}
+            if overlap:
+                return _result(
+                    op.operation_id, REVIEW, "conflict", overlapping=overlap, **{"theirs": _authoritative(self.reg, stale)}
+                )
+            code = "merged"
+        today = min(op.taken_on, self.today)
+        try:
+            change = apply_notification(notification, self.reg, change_id=op.operation_id, today=today)
+        except ValidationError as e:
+            return _result(
+                op.operation_id,
+                REJECTED,
+                "invalid",
+                errors=[{"field": x.field, "message": x.message} for x in e.errors],
+            )
+        if op.kind in self.policy.review_kinds and not approving:
+            return _result(op.operation_id, REVIEW, "needs_approval")
+        seq = self.reg.record_change(change, operation_id=op.operation_id, operator_id=op.operator_id, terminal_id=terminal_id)
+        return _result(op.operation_id, CONFIRMED, "approved" if approving else code, seq=seq)
+
+    # -- 審査・決裁 ----------------------------------------------------------------------------
+    def review_queue(self) -> list[dict]:
+        rows = self.conn.execute(select(operations).where(operations.c.state == REVIEW).order_by(operations.c.received_at))
+        return [
+            {
+                "operation_id": r.operation_id,
+                "terminal_id": r.terminal_id,
+                "operator_id": r.operator_id,
+                "kind": r.kind,
+                "received_at": r.received_at,
+                "result": orjson.loads(r.result),
+                "payload": orjson.loads(r.payload),
+            }
+            for r in rows
+        ]
+
+    def decide(self, op_id: str, *, approve: bool, supervisor_id: str, comment: str = "") -> dict:
+        """A supervisor's decision on an operation in review; returns its new result.
+
+        Approval applies it to the current state (the rules run again); if they refuse it now, the
+        operation stays in review and the errors come back. Operations queued behind it run next."""
+        row = self.conn.execute(select(operations).where(operations.c.operation_id == op_id)).first()
+        if row is None or row.state != REVIEW:
+            raise LookupError(op_id)
+        op = parse_operation(orjson.loads(row.payload))
+        if approve:
+            with self.conn.begin_nested() as sp:
+                result = self._decide(op, row.terminal_id, approving=True)
+                if result["state"] != CONFIRMED:
+                    sp.rollback()
+                    return result
+        else:
+            result = _result(op_id, REJECTED, "rejected_by_supervisor", comment=comment)
+        if comment:
+            result["comment"] = comment
+        self.conn.execute(
+            update(operations)
+            .where(operations.c.operation_id == op_id)
+            .values(state=result["state"], result=dumps(result), decided_at=time.time(), decided_by=supervisor_id, change_seq=result.get("seq"))
+        )
+        self.conn.execute(delete(operation_residents).where(operation_residents.c.operation_id == op_id))
+        self._release_waiting(set(op.base) | set(op.fields) | set(op.intended))
+        return result
+
+    def _release_waiting(self, resident_ids: set[str]) -> None:
+        """Runs again, oldest first, the operations that were only waiting for these residents."""
+        if not resident_ids:
+            return
+        waiting = self.conn.execute(
+            select(operations)
+            .where(
+                operations.c.state == REVIEW,
+                operations.c.operation_id.in_(
+                    select(operation_residents.c.operation_id).where(operation_residents.c.resident_id.in_(sorted(resident_ids)))
+                ),
+            )
+            .order_by(operations.c.received_at)
+        ).all()
+        waiting = [row for row in waiting if orjson.loads(row.result).get("code") == "waiting_for_review"]
+        if not waiting:
+            return
+        # Let go of them all, then decide them in the order received: each sees only those before it.
+        self.conn.execute(delete(operation_residents).where(operation_residents.c.operation_id.in_([r.operation_id for r in waiting])))
+        for row in waiting:
+            op = parse_operation(orjson.loads(row.payload))
+            with self.conn.begin_nested():
+                result = self._decide(op, row.terminal_id)
+                self.conn.execute(
+                    update(operations)
+                    .where(operations.c.operation_id == op.operation_id)
+                    .values(state=result["state"], result=dumps(result), change_seq=result.get("seq"),
+                            decided_at=None if result["state"] == REVIEW else time.time())
+                )
+                if result["state"] == REVIEW:
+                    self._hold(op)
+
+    def results(self, op_ids: list[str]) -> list[dict]:
+        rows = self.conn.execute(select(operations.c.result).where(operations.c.operation_id.in_(op_ids)))
+        return [orjson.loads(r[0]) for r in rows]

@@ -1,0 +1,1 @@
+"""The signed-request and certificate protocol shared by the terminals and the registry."""

@@ -1,0 +1,166 @@
+"""The authoritative register as the registry stores it: RegisterView over one connection, and
+recording a Change with its place in the change log.
+
+Each history row keeps the whole record after the change (and the changed keys before), so a
+change can be sent down to a terminal exactly as it was, without replaying anything.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Iterable
+
+import orjson
+from sqlalchemy import Connection, insert, select, update
+
+from domain.change_reasons import ChangeReason
+from domain.codec import apply_diff, dict_diff, household_from_dict, household_to_dict, resident_from_dict, resident_to_dict
+from domain.history import Change, ResidentDelta
+from domain.record_dates import RecordDate
+from domain.residents import Household, Resident
+from registry.database import next_seq
+from registry.schema import change_residents, change_scope, changes, households, residents
+
+
+def dumps(value) -> str:
+    return orjson.dumps(value).decode()
+
+
+class RegistryRegister:
+    """domain.register.RegisterView over the registry's tables (reads see the caller's transaction)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    # -- RegisterView ------------------------------------------------------------------------
+    def resident(self, resident_id: str) -> Resident | None:
+        row = self.conn.execute(select(residents.c.record).where(residents.c.resident_id == resident_id)).first()
+        return None if row is None else resident_from_dict(orjson.loads(row[0]))
+
+    def residents_by_id(self, ids: Iterable[str]) -> dict[str, Resident]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        rows = self.conn.execute(select(residents.c.record).where(residents.c.resident_id.in_(ids)))
+        found = (resident_from_dict(orjson.loads(r[0])) for r in rows)
+        return {r.resident_id: r for r in found}
+
+    def household_members(self, household_id: str) -> list[Resident]:
+        rows = self.conn.execute(
+            select(residents.c.record).where(residents.c.household_id == household_id, residents.c.status == "current")
+        )
+        return [resident_from_dict(orjson.loads(r[0])) for r in rows]
+
+    def household(self, household_id: str) -> Household | None:
+        row = self.conn.execute(select(households.c.member_order).where(households.c.household_id == household_id)).first()
+        return None if row is None else household_from_dict({"id": household_id, "order": orjson.loads(row[0])})
+
+    def change(self, change_id: str) -> Change | None:
+        row = self.conn.execute(select(changes).where(changes.c.change_id == change_id)).first()
+        return None if row is None else self._load_change(row)
+
+    def changes_of(self, resident_id: str) -> list[Change]:
+        seqs = select(change_residents.c.change_seq).where(change_residents.c.resident_id == resident_id)
+        rows = self.conn.execute(select(changes).where(changes.c.seq.in_(seqs)).order_by(changes.c.seq)).all()
+        return [self._load_change(row) for row in rows]
+
+    def _load_change(self, row) -> Change:
+        deltas = []
+        for d in self.conn.execute(
+            select(change_residents).where(change_residents.c.change_seq == row.seq).order_by(change_residents.c.id)
+        ):
+            after = orjson.loads(d.after)
+            before = None if d.before is None else resident_from_dict(apply_diff(after, orjson.loads(d.before)))
+            deltas.append(ResidentDelta(d.resident_id, before, resident_from_dict(after)))
+        hh = orjson.loads(row.households)
+        return Change(
+            change_id=row.change_id,
+            reason=ChangeReason.from_code(row.reason),
+            occurred_on=RecordDate.from_storage(row.occurred_on),
+            notified_on=dt.date.fromisoformat(row.notified_on),
+            residents=tuple(deltas),
+            households=tuple(household_from_dict(h) for h in hh.get("after", [])),
+            households_before=tuple(household_from_dict(h) for h in hh.get("before", [])),
+            cancels=row.cancels,
+            note=row.note,
+        )
+
+    def version_of(self, resident_id: str) -> int | None:
+        return self.conn.execute(select(residents.c.version).where(residents.c.resident_id == resident_id)).scalar()
+
+    def fields_changed_since(self, resident_id: str, version: int) -> set[str]:
+        """The record keys changed by confirmed changes after `version` of a resident."""
+        changed: set[str] = set()
+        rows = self.conn.execute(
+            select(change_residents.c.before, change_residents.c.after)
+            .where(change_residents.c.resident_id == resident_id)
+            .order_by(change_residents.c.change_seq)
+        )
+        for before, after in rows:
+            after_d = orjson.loads(after)
+            if after_d.get("v", 0) <= version:
+                continue
+            changed |= set(after_d) if before is None else set(orjson.loads(before))
+        changed.discard("v")
+        return changed
+
+    # -- writing (the caller holds the writer lock) --------------------------------------------
+    def record_change(self, change: Change, *, operation_id: str = "", operator_id: str = "", terminal_id: str = "") -> int:
+        seq = next_seq(self.conn)
+        self.conn.execute(
+            insert(changes).values(
+                seq=seq,
+                change_id=change.change_id,
+                reason=change.reason.code,
+                occurred_on=change.occurred_on.to_storage(),
+                notified_on=change.notified_on.isoformat(),
+                cancels=change.cancels,
+                note=change.note,
+                households=dumps(
+                    {
+                        "before": [household_to_dict(h) for h in change.households_before],
+                        "after": [household_to_dict(h) for h in change.households],
+                    }
+                ),
+                operation_id=operation_id,
+                operator_id=operator_id,
+                terminal_id=terminal_id,
+                recorded_at=time.time(),
+            )
+        )
+        history, scope = [], set()
+        for d in change.residents:
+            after = resident_to_dict(d.after)
+            before = None if d.before is None else dumps(dict_diff(resident_to_dict(d.before), after)[0])
+            history.append({"change_seq": seq, "resident_id": d.resident_id, "before": before, "after": dumps(after)})
+            self._put_resident(d.after, after, seq, new=d.before is None)
+            for r in (d.before, d.after):
+                if r is not None:
+                    scope.add((r.address.lg_code or "", r.household_id))
+        self.conn.execute(insert(change_residents), history)
+        self.conn.execute(insert(change_scope), [{"change_seq": seq, "ward_code": w, "household_id": h} for w, h in sorted(scope)])
+        for h in change.households:
+            self.put_household(h)
+        return seq
+
+    def _put_resident(self, r: Resident, record: dict, seq: int, *, new: bool) -> None:
+        row = {
+            "household_id": r.household_id,
+            "status": r.status.value,
+            "ward_code": r.address.lg_code or "",
+            "version": r.version,
+            "seq": seq,
+            "record": dumps(record),
+        }
+        if new:
+            self.conn.execute(insert(residents).values(resident_id=r.resident_id, **row))
+        else:
+            self.conn.execute(update(residents).where(residents.c.resident_id == r.resident_id).values(**row))
+
+    def put_household(self, h: Household) -> None:
+        order = dumps(list(h.member_order))
+        done = self.conn.execute(
+            update(households).where(households.c.household_id == h.household_id).values(member_order=order)
+        ).rowcount
+        if not done:
+            self.conn.execute(insert(households).values(household_id=h.household_id, member_order=order))
