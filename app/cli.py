@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 DEMO_OPERATOR = "demo"
-DEMO_PASSWORD = "madoguchi-demo"
+DEMO_PASSWORD = "madoguchi-2026"
 DEMO_TERMINAL = "demo-terminal-01"
 DEMO_WARD = "121011"  # 中央区
 
@@ -131,24 +131,27 @@ def _split_prompt(line: str) -> tuple[str, str]:
 
 
 def cmd_demo(args) -> int:
-    """What `make run` starts until the desktop lands: a demo city and a search prompt."""
-    from app.demo.build import ensure_demo_city
-    from app.store.cache import Cache
+    """What `make run` starts until the desktop lands: the embedded registry with the demo city,
+    this terminal enrolled and synced with it, and a search prompt."""
+    from app.demo.local import DEMO_TERMINAL_ID, start_demo_terminal
     from domain.errors import ValidationError
     from domain.search_criteria import SearchCriteria
 
     directory = Path(args.dir)
-    print(f"デモ市を準備しています（{args.residents:,}人、初回のみ作成）: {directory} …", flush=True)
-    report = ensure_demo_city(
-        directory, residents=args.residents, seed=1, today=dt.date.today(),
-        operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD,
+    print(f"デモ市の登録サーバーと端末を準備しています（{args.residents:,}人、初回のみ作成）: {directory} …", flush=True)
+    t0 = time.perf_counter()
+    demo = start_demo_terminal(directory, residents_count=args.residents, operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD, ward_code=DEMO_WARD)
+    synced = demo.report
+    print(
+        f"登録サーバー {demo.registry.url} と同期しました（{time.perf_counter() - t0:.1f}秒"
+        + (f"、全件 {synced.snapshot_residents:,}件の記録" if synced.snapshot_residents is not None else f"、異動 {synced.changes}件")
+        + "）",
+        flush=True,
     )
-    if report is not None:
-        print(f"作成しました（{report['seconds']:.1f}秒）", flush=True)
-    with Cache.open_as_operator(directory, DEMO_OPERATOR, DEMO_PASSWORD) as cache:
+    with demo.login.cache as cache:
         from app.store.search import Operator, SearchService
 
-        service = SearchService(cache, Operator(DEMO_OPERATOR, DEMO_TERMINAL, DEMO_WARD))
+        service = SearchService(cache, Operator(DEMO_OPERATOR, DEMO_TERMINAL_ID, DEMO_WARD))
         print("窓口 — 住民検索（デモ）。氏名（カナ・漢字）と生年月日を空白で区切って入力（例: ヤマダ S55、髙橋、サイトウ 1980）。")
         print("区は中央区が既定です。全区を検索するには先頭に * を付けます。終了は空行か Ctrl-D。")
         interactive = sys.stdin.isatty()
@@ -179,6 +182,7 @@ def cmd_demo(args) -> int:
                 continue
             _print_hits(result)
             print(f"  （{len(result.hits)}件、{elapsed:.1f} ms）")
+    demo.registry.close()
     return 0
 
 

@@ -1,6 +1,7 @@
 """`madoguchi bench`: runs every bench/bench_*.py and prints one JSON object per line.
 
     madoguchi bench [--residents 1000000] [--dir var/bench] [--only search,open] [--samples 400]
+                    [--ops 10000] [--syncs 50] [--pg postgresql://postgres@127.0.0.1:5432] [--sync-db URL]
 
 The synthetic city is built once into --dir (reused when its size matches: a 1,000,000-resident
 build takes a few minutes and its time is reported as the `demo_city_build` figure).
@@ -24,6 +25,10 @@ class BenchContext:
     directory: Path
     samples: int
     seed: int = 1
+    ops: int | None = None  # bench_sync: operations pushed (default min(10000, residents // 10))
+    syncs: int = 50  # bench_sync: idle incremental syncs timed
+    pg: str = ""  # bench_sync: the PostgreSQL server (its registry database is madoguchi_bench_<N> there)
+    sync_db: str = ""  # bench_sync: use this registry database instead (loaded unless it holds the city)
 
 
 def percentiles(values_ms: list[float]) -> dict:
@@ -45,8 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dir", default="var/bench")
     p.add_argument("--samples", type=int, default=400)
     p.add_argument("--only", default="", help="comma-separated benchmark names (module names without bench_)")
+    p.add_argument("--ops", type=int, default=None, help="sync: operations to push (default min(10000, residents/10))")
+    p.add_argument("--syncs", type=int, default=50, help="sync: idle incremental syncs to time")
+    p.add_argument("--pg", default="", help="sync: PostgreSQL server URL (default $MADOGUCHI_BENCH_PG or postgresql://postgres@127.0.0.1:5432)")
+    p.add_argument("--sync-db", default="", help="sync: registry database URL to use instead of madoguchi_bench_<N>")
     args = p.parse_args([a for a in (argv or []) if a != "--"])
-    ctx = BenchContext(args.residents, Path(args.dir) / f"city-{args.residents}", args.samples)
+    ctx = BenchContext(
+        args.residents, Path(args.dir) / f"city-{args.residents}", args.samples,
+        ops=args.ops, syncs=args.syncs, pg=args.pg, sync_db=args.sync_db,
+    )
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     for name in names:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from domain.codec import dict_diff, household_to_dict, resident_to_dict
 from domain.history import Change
-from domain.residents import Household, Resident
+from domain.residents import Resident
 from registry.database import lock_writer
 from registry.register import dumps
 from registry.schema import change_residents, change_scope, changes, counter, households, residents

@@ -76,7 +76,9 @@ def test_demo_command_without_a_terminal_runs_its_sample_searches(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "検索> サトウ" in result.stdout and "件" in result.stdout
-    assert (tmp_path / "demo" / "cache.db").exists()
+    assert "同期しました" in result.stdout and "全件" in result.stdout
+    assert (tmp_path / "demo" / "registry.db").exists()
+    assert (tmp_path / "demo" / "terminal" / "cache" / "cache.db").exists()
 
 
 def test_missing_cache_is_a_clear_message(tmp_path):
@@ -102,16 +104,16 @@ def test_demo_prompt_splits_name_and_birth_date(line, expected):
     assert _split_prompt(line) == expected
 
 
-def test_demo_rebuilds_a_city_whose_build_was_cut_off(tmp_path):
-    from app.store.cache import Cache
+def test_demo_takes_the_snapshot_again_when_the_last_one_was_cut_off(tmp_path):
+    from app.sync.terminal import open_for_sync
 
     directory = tmp_path / "demo"
     first = [*MADOGUCHI, "demo", "--dir", str(directory), "--residents", "300"]
     assert subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, timeout=120).returncode == 0
-    with Cache.open_as_operator(directory, DEMO_OPERATOR, DEMO_PASSWORD) as c, c.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE meta SET value = 'running' WHERE key = 'bulk_load'")  # as if killed mid-load
+    kept = subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert "異動 0件" in kept.stdout and "全件" not in kept.stdout  # nothing new: an incremental sync
+    with open_for_sync(directory / "terminal") as c, c.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE meta SET value = 'running' WHERE key = 'snapshot'")  # as if killed mid-snapshot
     again = subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
-    assert "作成しました" in again.stdout and "検索> サトウ" in again.stdout
-    kept = subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
-    assert "作成しました" not in kept.stdout
+    assert "全件" in again.stdout and "検索> サトウ" in again.stdout

@@ -16,8 +16,10 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import LiteralString
 
 import psycopg
+from psycopg import sql
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -60,15 +62,10 @@ class PostgresServer:
         As root the folder goes in the system temp dir (pytest's is not readable by other users).
         """
         bindir = _find_bindir()
-        as_root = os.geteuid() == 0
-        if as_root:
-            try:
-                user = pwd.getpwnam(SYSTEM_USER)
-            except KeyError:
-                raise PostgresUnavailable(f"running as root needs the {SYSTEM_USER!r} system user for initdb") from None
-        folder = Path(tempfile.mkdtemp(prefix="madoguchi-pg-", dir=None if as_root else tmp_root))
-        if as_root:
-            os.chown(folder, user.pw_uid, user.pw_gid)
+        owner = _system_user() if os.geteuid() == 0 else None
+        folder = Path(tempfile.mkdtemp(prefix="madoguchi-pg-", dir=None if owner else tmp_root))
+        if owner:
+            os.chown(folder, owner.pw_uid, owner.pw_gid)
         try:
             _run(bindir / "initdb", "-D", folder / "data", "-A", "trust", "-U", "postgres",
                  "-E", "UTF8", "--locale=C", "--no-sync", cwd=folder)
@@ -90,7 +87,7 @@ class PostgresServer:
     def create_database(self) -> str:
         """A fresh empty UTF8 database (C collation: the same on every machine); returns its SQLAlchemy URL."""
         name = DB_PREFIX + uuid.uuid4().hex[:16]
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' LC_COLLATE \'C\' LC_CTYPE \'C\'')
+        self._admin("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name)
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def drop_database(self, url: str) -> None:
@@ -98,11 +95,11 @@ class PostgresServer:
         name = make_url(url).database or ""
         if not re.fullmatch(DB_PREFIX + "[0-9a-f]{16}", name):
             raise ValueError(f"refusing to drop {name!r}: not made by create_database")
-        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
-    def _admin(self, sql: str) -> None:
+    def _admin(self, statement: LiteralString, database: str) -> None:
         with psycopg.connect(_conninfo(self.port), autocommit=True) as conn:
-            conn.execute(sql.encode())
+            conn.execute(sql.SQL(statement).format(sql.Identifier(database)))
 
 
 @pytest.fixture(scope="session")
@@ -145,6 +142,13 @@ def _find_bindir() -> Path:
     return max(found, key=version)
 
 
+def _system_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        raise PostgresUnavailable(f"as root, initdb must run as the {SYSTEM_USER!r} system user: none exists") from None
+
+
 def _run(*cmd: str | Path, cwd: Path) -> None:
     """Run a PostgreSQL tool, as the ``postgres`` user when we are root (initdb refuses root)."""
     args = [str(c) for c in cmd]
@@ -177,4 +181,5 @@ def _start(bindir: Path, folder: Path) -> int:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port

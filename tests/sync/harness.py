@@ -3,24 +3,18 @@ server (in a thread, or as its own process for kill tests), operators and termin
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import orjson
-import uvicorn
 from sqlalchemy import select
 
 from app.sync import terminal as terminal_mod
 from app.sync.engine import SyncEngine
 from registry import accounts, terminals
-from registry.api import RegistryConfig, create_app
+from registry.embedded import EmbeddedRegistry, free_port, wait_until_up
 from registry.database import open_database
 from registry.load import load_households
 from registry.passwords import PasswordHasher
@@ -31,24 +25,6 @@ SUPERVISOR, SUPERVISOR_PASSWORD = "super01", "審査係の正しいパスワー�
 CHUO = "121011"
 FAST_SCRYPT = 2**10
 HASHER = PasswordHasher.for_tests()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/v1/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"registry at {url} did not come up")
 
 
 def prepare(db_url: str, *, households_=()) -> None:
@@ -62,23 +38,11 @@ def prepare(db_url: str, *, households_=()) -> None:
     engine.dispose()
 
 
-class ThreadServer:
-    """The registry app served by uvicorn in a thread of the test process."""
+class ThreadServer(EmbeddedRegistry):
+    """The registry app in a thread of the test process, with cheap password hashing."""
 
     def __init__(self, db_url: str, **config):
-        self.engine = open_database(db_url)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        app = create_app(RegistryConfig(engine=self.engine, hasher=HASHER, **config))
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        wait_until_up(self.url)
-
-    def close(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.engine.dispose()
+        super().__init__(db_url, hasher=HASHER, **config)
 
 
 class ProcessServer:

@@ -1,7 +1,6 @@
 """審査・決裁, merging, revocation, offline login, scopes and the offline limit — over real HTTP."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 
