@@ -35,6 +35,20 @@ def _open_cache(args):
 
 
 def cmd_demo_city(args) -> int:
+    if args.registry_db:
+        from registry.database import open_database
+        from registry.load import load_demo_city
+
+        report = load_demo_city(
+            open_database(args.registry_db), residents_count=args.residents, seed=args.seed,
+            today=dt.date.fromisoformat(args.today) if args.today else dt.date.today(),
+        )
+        print(json.dumps({"registry": args.registry_db, **report}, ensure_ascii=False))
+        if not args.out:
+            return 0
+    if not args.out:
+        print("--out（端末キャッシュの作成先）か --registry-db（登録サーバーのデータベース）を指定してください。", file=sys.stderr)
+        return 2
     from app.demo.build import build_demo_city
 
     out = Path(args.out)
@@ -200,6 +214,23 @@ def cmd_enrol(args) -> int:
     return 0
 
 
+def cmd_login(args) -> int:
+    """An operator's first login on this terminal (online): the registry checks the password, the
+    cache is created or gets the operator's key slot, then a first sync."""
+    from app.sync.engine import SyncEngine
+    from app.sync.terminal import client_for, login, wipe
+
+    directory = Path(args.dir)
+    client = client_for(directory)
+    session = login(directory, args.operator, _password(args), client=client)
+    with session.cache as cache:
+        print("オンラインでログインしました。" if session.online else "登録サーバーに接続できないため、端末内の情報でログインしました。")
+        if session.online:
+            report = SyncEngine(cache, client, on_revoked=lambda: wipe(directory)).sync()
+            print(json.dumps(report.__dict__, ensure_ascii=False))
+    return 0
+
+
 def cmd_sync(args) -> int:
     from app.sync.engine import SyncEngine, sync_with_retry
     from app.sync.terminal import client_for, open_for_sync, wipe
@@ -230,7 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo-city", help="build a synthetic Chiba City (terminal cache and/or dataset)")
     d.add_argument("--residents", type=int, default=20_000)
-    d.add_argument("--out", required=True)
+    d.add_argument("--out", help="build a terminal cache (and --dataset) in this folder")
+    d.add_argument("--registry-db", help="load the city into this registry database (postgresql://… or a SQLite path)")
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--operator", default=DEMO_OPERATOR)
     d.add_argument("--password", help=f"the operator's password (default: the demo password {DEMO_PASSWORD})")
@@ -276,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--code", required=True)
     e.add_argument("--dir", default="var/terminal", help="the terminal's folder (identity, key, cache)")
     e.set_defaults(func=cmd_enrol)
+
+    lg = sub.add_parser("login", help="log an operator in on this terminal (creates the cache on first login) and sync")
+    lg.add_argument("--dir", default="var/terminal")
+    lg.add_argument("--operator", required=True)
+    lg.add_argument("--password-stdin", action="store_true")
+    lg.set_defaults(func=cmd_login)
 
     y = sub.add_parser("sync", help="send the outbox and receive changes (device key; no operator needed)")
     y.add_argument("--dir", default="var/terminal")

@@ -11,7 +11,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from domain.addresses import WARDS
 from registry.passwords import LockoutPolicy, LoginState, PasswordHasher, check_password_rules
@@ -117,6 +117,7 @@ def token_hash(token: str) -> str:
 
 def open_session(conn: Connection, operator: OperatorInfo, terminal_id: str, *, now: float | None = None) -> tuple[str, float]:
     now = time.time() if now is None else now
+    conn.execute(delete(sessions).where(sessions.c.expires_at < now))
     token = secrets.token_urlsafe(32)
     expires = now + SESSION_SECONDS
     conn.execute(insert(sessions).values(token_hash=token_hash(token), operator_id=operator.operator_id, terminal_id=terminal_id, expires_at=expires))

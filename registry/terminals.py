@@ -25,7 +25,8 @@ from registry.schema import nonces, settings, terminals, worklists
 
 ENROL_CODE_SECONDS = 72 * 3600
 CERTIFICATE_SECONDS = 5 * 365 * 86400
-NONCE_KEEP_SECONDS = 900  # longer than the clock window of signed requests
+NONCE_KEEP_SECONDS = 900  # longer than the clock window of signed requests (±300 s)
+NONCE_SWEEP_EVERY = 200
 
 
 class TerminalError(ProtocolError):
@@ -143,6 +144,8 @@ def authenticate_request(
     if conn.execute(select(nonces.c.nonce).where(nonces.c.nonce == signed.nonce)).first():
         raise TerminalError("request_replayed", "同じ要求が二度送られました。もう一度操作してください。", "nonce seen before", status=401)
     conn.execute(insert(nonces).values(nonce=signed.nonce, terminal_id=terminal_id, seen_at=now))
+    if secrets.randbelow(NONCE_SWEEP_EVERY) == 0:  # now and then, not on every request
+        forget_old_nonces(conn, now=now)
     conn.execute(update(terminals).where(terminals.c.terminal_id == terminal_id).values(last_seen_at=now))
     return TerminalInfo(row.terminal_id, row.name, row.kind, row.ward_code, row.scope, row.scope_version)
 
@@ -152,17 +155,25 @@ def forget_old_nonces(conn: Connection, *, now: float | None = None) -> int:
     return conn.execute(delete(nonces).where(nonces.c.seen_at < now - NONCE_KEEP_SECONDS)).rowcount
 
 
+def _no_such_terminal(terminal_id: str) -> TerminalError:
+    return TerminalError("terminal_unknown", f"端末「{terminal_id[:64]}」はありません。", "no such terminal", status=404)
+
+
 def revoke(conn: Connection, terminal_id: str) -> None:
+    if not is_valid_terminal_id(terminal_id):  # never stored; PostgreSQL would choke on some (NUL)
+        raise _no_such_terminal(terminal_id)
     done = conn.execute(update(terminals).where(terminals.c.terminal_id == terminal_id).values(revoked=True)).rowcount
     if not done:
-        raise TerminalError("terminal_unknown", f"端末「{terminal_id}」はありません。", "no such terminal", status=404)
+        raise _no_such_terminal(terminal_id)
 
 
 def set_worklist(conn: Connection, terminal_id: str, household_ids: list[str]) -> int:
     """Replaces a field terminal's work list; the terminal re-takes its snapshot on its next sync."""
+    if not is_valid_terminal_id(terminal_id):
+        raise _no_such_terminal(terminal_id)
     row = conn.execute(select(terminals.c.scope_version).where(terminals.c.terminal_id == terminal_id)).first()
     if row is None:
-        raise TerminalError("terminal_unknown", f"端末「{terminal_id}」はありません。", "no such terminal", status=404)
+        raise _no_such_terminal(terminal_id)
     conn.execute(delete(worklists).where(worklists.c.terminal_id == terminal_id))
     ids = sorted(set(household_ids))
     if ids:
