@@ -92,6 +92,15 @@ def cmd_revoke_terminal(args) -> int:
     return 0
 
 
+def cmd_set_worklist(args) -> int:
+    from registry import terminals
+
+    with _db(args).begin() as conn:
+        version = terminals.set_worklist(conn, args.terminal_id, args.household_ids)
+    print(json.dumps({"terminal_id": args.terminal_id, "households": len(set(args.household_ids)), "scope_version": version}))
+    return 0
+
+
 def cmd_load_demo(args) -> int:
     from registry.load import load_demo_city
 
@@ -140,6 +149,11 @@ def add_parser(sub) -> None:
     v = with_db(rs.add_parser("revoke-terminal", help="revoke a terminal: its next contact wipes its cache"))
     v.add_argument("terminal_id")
     v.set_defaults(func=cmd_revoke_terminal)
+
+    w = with_db(rs.add_parser("set-worklist", help="the households a field terminal (scope worklist) carries"))
+    w.add_argument("terminal_id")
+    w.add_argument("household_ids", nargs="*")
+    w.set_defaults(func=cmd_set_worklist)
 
     d = with_db(rs.add_parser("load-demo", help="load the synthetic demo city into an empty registry"))
     d.add_argument("--residents", type=int, default=20_000)

@@ -128,15 +128,17 @@ class SyncEngine:
             cursor = int(get_meta(conn, "sync_cursor", "0"))
             scope_version = int(get_meta(conn, "scope_version", "0"))
             snapshot_state = get_meta(conn, "snapshot")
-        if cursor == 0 or snapshot_state == "running":
+        fresh = cursor == 0 or snapshot_state == "running"
+        if fresh:
             cursor, scope_version = self.snapshot(report)
         while True:
             try:
                 page = self.client.call("GET", "/v1/changes", params={"after": cursor, "scope_version": scope_version})
             except RegistryRefused as e:
-                if e.code != "snapshot_required":
+                if e.code != "snapshot_required" or fresh:  # a snapshot that is not enough: never loop
                     raise
                 cursor, scope_version = self.snapshot(report)
+                fresh = True
                 continue
             with self.cache.engine.begin() as conn:
                 store = RegisterStore(conn)

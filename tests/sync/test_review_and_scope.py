@@ -7,7 +7,7 @@ import pytest
 from app.store.keys import WrongPassword
 from app.sync import limits, outbox
 from app.sync import terminal as terminal_mod
-from app.sync.client import RegistryClient, TerminalRevoked
+from app.sync.client import RegistryClient, RegistryRefused, TerminalRevoked
 from domain.notifications import ExOfficioCorrection
 from registry.operations import Policy
 from tests.sync.harness import (
@@ -192,3 +192,28 @@ def test_offline_limit_warns_before_and_refuses_certificates_after(cache):
         with pytest.raises(limits.SyncTooOld) as old:
             limits.require_fresh(conn, now=1_000_000 + 8 * day)
     assert "証明書は発行できません" in old.value.message and "8日" in old.value.message
+
+
+def test_a_cursor_from_before_a_compaction_gets_a_snapshot(sqlite_url, tmp_path):
+    prepare(sqlite_url, households_=demo_households(50))
+    server = ThreadServer(sqlite_url)
+    a = enrolled_terminal(tmp_path / "a", server.url, sqlite_url)
+    b = enrolled_terminal(tmp_path / "b", server.url, sqlite_url)
+    assert a.engine.sync().snapshot_residents is not None
+    b.engine.sync()
+    members, to = _movable(b.cache)
+    with b.cache.engine.begin() as conn:
+        outbox.take(conn, _move(members, to), operator_id=CLERK, today=TODAY)
+    b.engine.sync()
+    from registry.database import last_seq
+    from registry.schema import settings
+
+    with server.engine.begin() as conn:  # the log before the newest change was compacted away
+        conn.execute(settings.insert().values(key="min_cursor", value=str(last_seq(conn))))
+    assert a.engine.sync().snapshot_residents is not None
+    assert cache_state(a.cache) == registry_state(sqlite_url)
+    with server.engine.begin() as conn:  # a registry that keeps asking: an error, not a loop
+        conn.execute(settings.update().where(settings.c.key == "min_cursor").values(value=str(last_seq(conn) + 5)))
+    with pytest.raises(RegistryRefused):
+        a.engine.sync()
+    a.close(), b.close(), server.close()
