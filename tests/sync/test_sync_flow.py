@@ -97,3 +97,32 @@ def test_two_terminals_same_resident_same_fields_one_goes_to_review_and_nothing_
     assert recs[members[0].resident_id]["addr"]["town"] == to.town  # A's move stands
     assert cache_state(b.cache) == registry_state(db_url)  # B's provisional move was taken back
     a.close(), b.close()
+
+
+def test_one_operation_in_trouble_never_blocks_the_others(registry, tmp_path):
+    server, db_url = registry
+    a = enrolled_terminal(tmp_path / "a", server.url, db_url)
+    b = enrolled_terminal(tmp_path / "b", server.url, db_url)
+    a.engine.sync(), b.engine.sync()
+    with b.cache.engine.connect() as conn:
+        hids = [h for (h,) in conn.exec_driver_sql(
+            "SELECT household_id FROM residents WHERE status = 'current' GROUP BY household_id ORDER BY household_id LIMIT 3")]
+        store = RegisterStore(conn)
+        households = [store.household_members(h) for h in hids]
+    far = Address("千葉県", "千葉市中央区", "千葉港", "1番1号", "", "121011")
+    near = Address("千葉県", "千葉市中央区", "本千葉町", "2番2号", "", "121011")
+    with a.cache.engine.begin() as conn:
+        outbox.take(conn, _move(households[0], far if households[0][0].address.town != "千葉港" else near), operator_id="clerk01", today=TODAY)
+    a.engine.sync()
+    with b.cache.engine.begin() as conn:
+        ids = [
+            outbox.take(conn, _move(members, Address("千葉県", "千葉市中央区", "院内一丁目", f"{i + 5}番1号", "", "121011")), operator_id="clerk01", today=TODAY).operation_id
+            for i, members in enumerate(households)
+        ]
+    report = b.engine.sync()
+    assert report.verdicts == {"review": 1, "confirmed": 2}
+    with b.cache.engine.connect() as conn:
+        states = {e.operation_id: e.state for e in outbox.entries(conn)}
+    assert [states[i] for i in ids] == ["review", "confirmed", "confirmed"]
+    assert cache_state(b.cache) == registry_state(db_url)
+    a.close(), b.close()
