@@ -11,11 +11,10 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import Engine, insert, select, update
 
-from domain.codec import dict_diff, household_to_dict, resident_to_dict
+from domain.codec import resident_to_dict
 from domain.history import Change
-from domain.residents import Resident
 from registry.database import lock_writer
-from registry.register import dumps
+from registry.register import ChangeRows, dumps, resident_values
 from registry.schema import change_residents, change_scope, changes, counter, households, residents
 
 
@@ -48,18 +47,12 @@ def _load_chunk(engine: Engine, chunk: Sequence, totals: dict) -> None:
             last_touched: dict[str, int] = {}
             for c in sorted(b.changes, key=_change_order):
                 seq += 1
-                ch_rows.append(_change_row(c, seq, now))
-                scope = set()
-                for d in c.residents:
-                    after = resident_to_dict(d.after)
-                    before = None if d.before is None else dumps(dict_diff(resident_to_dict(d.before), after)[0])
-                    cr_rows.append({"change_seq": seq, "resident_id": d.resident_id, "before": before, "after": dumps(after)})
-                    last_touched[d.resident_id] = seq
-                    for r in (d.before, d.after):
-                        if r is not None:
-                            scope.add((r.address.lg_code or "", r.household_id))
-                scope_rows.extend({"change_seq": seq, "ward_code": w, "household_id": h} for w, h in sorted(scope))
-            res_rows.extend(_resident_row(r, last_touched.get(r.resident_id, 0)) for r in b.members)
+                rows = ChangeRows.of(c, seq, terminal_id="load", now=now)
+                ch_rows.append(rows.change)
+                cr_rows.extend(rows.history)
+                scope_rows.extend(rows.scope)
+                last_touched.update((d.resident_id, seq) for d in c.residents)
+            res_rows.extend(resident_values(r, resident_to_dict(r), last_touched.get(r.resident_id, 0)) for r in b.members)
         conn.execute(insert(households), hh_rows)
         conn.execute(insert(residents), res_rows)
         if ch_rows:
@@ -73,35 +66,6 @@ def _load_chunk(engine: Engine, chunk: Sequence, totals: dict) -> None:
 
 def _change_order(c: Change):
     return (c.notified_on, c.change_id)
-
-
-def _resident_row(r: Resident, seq: int) -> dict:
-    return {
-        "resident_id": r.resident_id,
-        "household_id": r.household_id,
-        "status": r.status.value,
-        "ward_code": r.address.lg_code or "",
-        "version": r.version,
-        "seq": seq,
-        "record": dumps(resident_to_dict(r)),
-    }
-
-
-def _change_row(c: Change, seq: int, now: float) -> dict:
-    return {
-        "seq": seq,
-        "change_id": c.change_id,
-        "reason": c.reason.code,
-        "occurred_on": c.occurred_on.to_storage(),
-        "notified_on": c.notified_on.isoformat(),
-        "cancels": c.cancels,
-        "note": c.note,
-        "households": dumps({"before": [household_to_dict(h) for h in c.households_before], "after": [household_to_dict(h) for h in c.households]}),
-        "operation_id": "",
-        "operator_id": "",
-        "terminal_id": "load",
-        "recorded_at": now,
-    }
 
 
 def load_demo_city(engine: Engine, *, residents_count: int, seed: int = 1, today: dt.date | None = None) -> dict:

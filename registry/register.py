@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 from typing import Iterable
 
 import orjson
@@ -107,55 +108,19 @@ class RegistryRegister:
     # -- writing (the caller holds the writer lock) --------------------------------------------
     def record_change(self, change: Change, *, operation_id: str = "", operator_id: str = "", terminal_id: str = "") -> int:
         seq = next_seq(self.conn)
-        self.conn.execute(
-            insert(changes).values(
-                seq=seq,
-                change_id=change.change_id,
-                reason=change.reason.code,
-                occurred_on=change.occurred_on.to_storage(),
-                notified_on=change.notified_on.isoformat(),
-                cancels=change.cancels,
-                note=change.note,
-                households=dumps(
-                    {
-                        "before": [household_to_dict(h) for h in change.households_before],
-                        "after": [household_to_dict(h) for h in change.households],
-                    }
-                ),
-                operation_id=operation_id,
-                operator_id=operator_id,
-                terminal_id=terminal_id,
-                recorded_at=time.time(),
-            )
-        )
-        history, scope = [], set()
-        for d in change.residents:
-            after = resident_to_dict(d.after)
-            before = None if d.before is None else dumps(dict_diff(resident_to_dict(d.before), after)[0])
-            history.append({"change_seq": seq, "resident_id": d.resident_id, "before": before, "after": dumps(after)})
-            self._put_resident(d.after, after, seq, new=d.before is None)
-            for r in (d.before, d.after):
-                if r is not None:
-                    scope.add((r.address.lg_code or "", r.household_id))
-        self.conn.execute(insert(change_residents), history)
-        self.conn.execute(insert(change_scope), [{"change_seq": seq, "ward_code": w, "household_id": h} for w, h in sorted(scope)])
+        rows = ChangeRows.of(change, seq, operation_id=operation_id, operator_id=operator_id, terminal_id=terminal_id, now=time.time())
+        self.conn.execute(insert(changes).values(**rows.change))
+        self.conn.execute(insert(change_residents), rows.history)
+        self.conn.execute(insert(change_scope), rows.scope)
+        for d, record in zip(change.residents, rows.records):
+            values = resident_values(d.after, record, seq)
+            if d.before is None:
+                self.conn.execute(insert(residents).values(**values))
+            else:
+                self.conn.execute(update(residents).where(residents.c.resident_id == d.resident_id).values(**values))
         for h in change.households:
             self.put_household(h)
         return seq
-
-    def _put_resident(self, r: Resident, record: dict, seq: int, *, new: bool) -> None:
-        row = {
-            "household_id": r.household_id,
-            "status": r.status.value,
-            "ward_code": r.address.lg_code or "",
-            "version": r.version,
-            "seq": seq,
-            "record": dumps(record),
-        }
-        if new:
-            self.conn.execute(insert(residents).values(resident_id=r.resident_id, **row))
-        else:
-            self.conn.execute(update(residents).where(residents.c.resident_id == r.resident_id).values(**row))
 
     def put_household(self, h: Household) -> None:
         order = dumps(list(h.member_order))
@@ -164,3 +129,55 @@ class RegistryRegister:
         ).rowcount
         if not done:
             self.conn.execute(insert(households).values(household_id=h.household_id, member_order=order))
+
+
+def resident_values(r: Resident, record: dict, seq: int) -> dict:
+    """The residents-table row of a record (`record` is its resident_to_dict)."""
+    return {
+        "resident_id": r.resident_id,
+        "household_id": r.household_id,
+        "status": r.status.value,
+        "ward_code": r.address.lg_code or "",
+        "version": r.version,
+        "seq": seq,
+        "record": dumps(record),
+    }
+
+
+@dataclass
+class ChangeRows:
+    """The rows one change writes: the change, its history (whole record after, changed keys
+    before) and the wards and households it touched (for scoped pulls)."""
+
+    change: dict
+    history: list[dict]
+    scope: list[dict]
+    records: list[dict]  # resident_to_dict of each resident after, in change order
+
+    @classmethod
+    def of(cls, change: Change, seq: int, *, operation_id: str = "", operator_id: str = "", terminal_id: str = "", now: float) -> "ChangeRows":
+        row = {
+            "seq": seq,
+            "change_id": change.change_id,
+            "reason": change.reason.code,
+            "occurred_on": change.occurred_on.to_storage(),
+            "notified_on": change.notified_on.isoformat(),
+            "cancels": change.cancels,
+            "note": change.note,
+            "households": dumps(
+                {"before": [household_to_dict(h) for h in change.households_before], "after": [household_to_dict(h) for h in change.households]}
+            ),
+            "operation_id": operation_id,
+            "operator_id": operator_id,
+            "terminal_id": terminal_id,
+            "recorded_at": now,
+        }
+        history, records, touched = [], [], set()
+        for d in change.residents:
+            after = resident_to_dict(d.after)
+            before = None if d.before is None else dumps(dict_diff(resident_to_dict(d.before), after)[0])
+            history.append({"change_seq": seq, "resident_id": d.resident_id, "before": before, "after": dumps(after)})
+            records.append(after)
+            touched.update((r.address.lg_code or "", r.household_id) for r in (d.before, d.after) if r is not None)
+        scope = [{"change_seq": seq, "ward_code": w, "household_id": h} for w, h in sorted(touched)]
+        return cls(row, history, scope, records)
