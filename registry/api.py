@@ -14,13 +14,16 @@ from typing import Annotated, Any, Callable, Literal
 
 import orjson
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi.routing import APIRoute
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
+from domain.ids import is_uuid7
 from registry import access_log as access_log_store
 from registry import accounts, terminals
 from registry.database import last_seq, lock_writer, reading
@@ -29,7 +32,7 @@ from registry.operations import OperationService, Policy
 from registry.passwords import LockoutPolicy, PasswordHasher
 from registry.protocol.errors import ProtocolError
 from registry.protocol.signing import b64url_decode, b64url_encode, request_target
-from registry.schema import settings
+from registry.schema import settings, worklists
 
 log = logging.getLogger("registry.api")
 
@@ -61,6 +64,15 @@ class ApiError(ProtocolError):
 # -- request and response bodies --------------------------------------------------------------
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        # PostgreSQL cannot store NUL in text (SQLite silently does): refused on both, as a 422.
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else ()
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("text must not contain NUL")
+        return value
 
 
 class EnrolRequest(Strict):
@@ -115,7 +127,7 @@ class NewTerminal(Strict):
 
 
 class Worklist(Strict):
-    household_ids: list[str] = Field(max_length=5000)
+    household_ids: list[Annotated[str, Field(max_length=worklists.c.household_id.type.length)]] = Field(max_length=5000)
 
 
 class NewOperator(Strict):
@@ -149,20 +161,32 @@ class BodyLimit:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             return await _too_large(send)
-        seen = 0
+        seen, refused, started = 0, False, False
 
         async def limited():
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    refused = True
                     raise _BodyTooLarge()
             return message
 
+        async def guarded_send(message):
+            # FastAPI catches the error while it reads a body and answers 400 ("error parsing the
+            # body"): once the body is refused, the app's own answer is dropped for the 413.
+            nonlocal started
+            if refused:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, limited, send)
+            await self.app(scope, limited, guarded_send)
         except _BodyTooLarge:
+            pass
+        if refused and not started:
             await _too_large(send)
 
 
@@ -206,12 +230,21 @@ def create_app(config: RegistryConfig) -> FastAPI:
         messages = {404: "そのような機能はありません。", 405: "その方法では呼び出せません。"}
         return JSONResponse(error_body(f"http_{exc.status_code}", messages.get(exc.status_code, "要求を処理できませんでした。")), status_code=exc.status_code)
 
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _exc: ClientDisconnect):
+        # The terminal went away mid-request (a cut cable): nothing was applied, nobody to answer.
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception):
         log.exception("unexpected error")
         return JSONResponse(error_body("internal_error", "登録サーバーで予期しないエラーが起きました。時間をおいて再度送信してください。"), status_code=500)
 
     async def signed_terminal(request: Request) -> terminals.TerminalInfo:
+        checked = getattr(request.state, "terminal", None)
+        if checked is not None:
+            return checked
         body = await request.body()
         target = request_target(request.scope.get("raw_path") or request.url.path.encode(), request.scope.get("query_string", b""))
 
@@ -219,9 +252,28 @@ def create_app(config: RegistryConfig) -> FastAPI:
             with engine.begin() as conn:
                 return terminals.authenticate_request(conn, request.headers, request.method, target, body, now=config.clock())
 
-        return await run_in_threadpool(check)
+        request.state.terminal = await run_in_threadpool(check)
+        return request.state.terminal
 
     Terminal = Annotated[terminals.TerminalInfo, Depends(signed_terminal)]
+
+    class SignatureFirst(APIRoute):
+        """FastAPI parses a JSON body before it runs the dependencies, so a body it cannot parse
+        would be refused (422/400) before the signature is looked at: on a signed endpoint the
+        signature is checked first, and an unsigned request learns nothing about its body."""
+
+        def get_route_handler(self):
+            handler = super().get_route_handler()
+            if not any(d.call is signed_terminal for d in self.dependant.dependencies):
+                return handler
+
+            async def signature_first(request: Request) -> Response:
+                await signed_terminal(request)
+                return await handler(request)
+
+            return signature_first
+
+    app.router.route_class = SignatureFirst
 
     def operator_of(request: Request, terminal: terminals.TerminalInfo, *roles: str) -> accounts.OperatorInfo:
         auth = request.headers.get("authorization", "")
@@ -271,9 +323,16 @@ def create_app(config: RegistryConfig) -> FastAPI:
 
     @app.post("/v1/sessions", summary="職員のログイン")
     def login(body: LoginRequest, terminal: Terminal) -> dict:
+        refused: accounts.AccountError | None = None
         with engine.begin() as conn:
-            operator = accounts.authenticate(conn, config.hasher, config.lockout, body.operator_id, body.password, now=config.clock())
-            token, expires = accounts.open_session(conn, operator, terminal.terminal_id, now=config.clock())
+            try:
+                operator = accounts.authenticate(conn, config.hasher, config.lockout, body.operator_id, body.password, now=config.clock())
+            except accounts.AccountError as exc:
+                refused = exc  # raised after this transaction commits: the failure count (lockout) must be kept
+            else:
+                token, expires = accounts.open_session(conn, operator, terminal.terminal_id, now=config.clock())
+        if refused is not None:
+            raise refused
         return {"token": token, "expires_at": expires, "operator": operator.to_dict()}
 
     @app.post("/v1/operations", summary="届出（操作）の送信：各操作の結果を返す")
@@ -288,7 +347,7 @@ def create_app(config: RegistryConfig) -> FastAPI:
 
     @app.get("/v1/operations", summary="送信済みの操作の現在の結果")
     def operation_results(terminal: Terminal, ids: Annotated[str, Query(max_length=41 * 500)] = "") -> dict:
-        wanted = [i for i in ids.split(",") if i][:MAX_OPERATIONS_PER_PUSH]
+        wanted = [i for i in ids.split(",") if is_uuid7(i)][:MAX_OPERATIONS_PER_PUSH]  # no other id was ever stored
         with engine.connect() as conn:
             return {"results": OperationService(conn, config.policy).results(wanted) if wanted else []}
 

@@ -20,11 +20,11 @@ from typing import Callable
 import orjson
 from sqlalchemy import text
 
-from app.store.bulk import RowLoader, snapshot_rows
 from app.store.cache import Cache
 from app.store.register_store import RegisterStore
 from app.sync import outbox
 from app.sync.client import RegistryClient, RegistryRefused, RegistryUnreachable, SyncError, TerminalRevoked
+from app.sync.snapshot import load_snapshot
 from domain.change_reasons import ChangeReason
 from domain.codec import household_from_dict, resident_from_dict
 from domain.history import Change, ResidentDelta
@@ -82,6 +82,10 @@ class SyncEngine:
             log.warning("terminal revoked by the registry: wiping the cache")
             if self.on_revoked is not None:
                 self.on_revoked()
+            raise
+        except SyncError as e:
+            with self.cache.engine.begin() as conn:
+                outbox.note_failure(conn, None, e.code, e.message, self.clock())
             raise
         report.seconds = time.perf_counter() - started
         return report
@@ -159,26 +163,7 @@ class SyncEngine:
             set_meta(conn, "snapshot", "running")
             for table in REGISTER_TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
-        records: list[dict] = []
-        hh: list[dict] = []
-        end = None
-        with RowLoader(self.cache, marker="snapshot") as loader:
-            for line in lines:
-                item = orjson.loads(line)
-                if "r" in item:
-                    records.append(item["r"])
-                elif "h" in item:
-                    hh.append(item["h"])
-                elif "end" in item:
-                    end = item["end"]
-                if len(records) + len(hh) >= SNAPSHOT_CHUNK:
-                    loader.add(snapshot_rows(records, hh))
-                    records, hh = [], []
-            if end is None:
-                raise RegistryUnreachable("snapshot stream ended without its end line")
-            loader.add(snapshot_rows(records, hh))
-            if loader.stats.residents != end["residents"]:
-                raise RegistryUnreachable(f"snapshot had {loader.stats.residents} residents, registry said {end['residents']}")
+        end = load_snapshot(self.cache, lines).end
         with self.cache.engine.begin() as conn:
             set_meta(conn, "sync_cursor", cursor)
             set_meta(conn, "scope_version", scope_version)

@@ -157,13 +157,13 @@ def mark_sending(conn: Connection, op_ids: list[str], now: float) -> None:
     )
 
 
-def note_failure(conn: Connection, op_ids: list[str], code: str, message: str, now: float) -> None:
-    """A send that did not get through: the operations wait for the next try, with the reason shown."""
-    conn.execute(
-        update(outbox)
-        .where(outbox.c.operation_id.in_(op_ids), outbox.c.state.in_(OPEN_STATES))
-        .values(state=PENDING, code=code, message=message, updated_at=now)
-    )
+def note_failure(conn: Connection, op_ids: list[str] | None, code: str, message: str, now: float) -> None:
+    """A send that did not get through (`op_ids`; None: every waiting one, when the sync failed
+    before sending): the operations wait for the next try, with the reason shown."""
+    condition = outbox.c.state.in_(OPEN_STATES)
+    if op_ids is not None:
+        condition = condition & outbox.c.operation_id.in_(op_ids)
+    conn.execute(update(outbox).where(condition).values(state=PENDING, code=code, message=message, updated_at=now))
 
 
 def record_results(conn: Connection, results: list[dict], now: float) -> dict[str, int]:
