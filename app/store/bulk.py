@@ -114,14 +114,17 @@ def build_rows(batches: Iterable[HouseholdBatch]) -> Rows:
     return rows
 
 
-def snapshot_rows(records: Iterable[dict], households: Iterable[dict]) -> Rows:
-    """Rows for records and households as a registry snapshot sends them (no history here)."""
+def snapshot_rows(records: Sequence[dict], households: Iterable[dict], *, texts: Sequence | None = None) -> Rows:
+    """Rows for records and households as a registry snapshot sends them (no history here).
+
+    `texts`, when given, are the records' JSON as received (orjson.Fragment each), stored as they
+    are instead of dumping the parsed records again."""
     rows = Rows()
     for h in households:
         rows.households.append((h["id"], dumps(list(h.get("order", ())))))
-    for record in records:
+    for i, record in enumerate(records):
         r = resident_from_dict(record)
-        row = resident_row(r, record)
+        row = resident_row(r, record if texts is None else texts[i])
         rows.residents.append(tuple(row[c] for c in RESIDENT_COLS))
         _key_rows(r, (), rows)
     return rows
