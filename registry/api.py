@@ -14,9 +14,9 @@ from typing import Annotated, Any, Callable, Literal
 
 import orjson
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.routing import APIRoute
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
@@ -138,13 +138,28 @@ class NewOperator(Strict):
     password: str = Field(max_length=256)
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(description="machine-readable, snake_case")
+    message: str = Field(description="Japanese, for the clerk's screen")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "model": ErrorBody}
+
+
 ERRORS = {
-    400: {"description": "要求の形式が正しくない"},
-    401: {"description": "端末の署名・ログインが確認できない"},
-    403: {"description": "端末の登録取消し・権限なし"},
-    409: {"description": "状態が合わない（スナップショットが必要など）"},
-    413: {"description": "要求が大きすぎる"},
-    422: {"description": "内容の誤り"},
+    400: _error("要求の形式が正しくない"),
+    401: _error("端末の署名・ログインが確認できない、登録コードが正しくない"),
+    403: _error("端末の登録取消し・権限なし"),
+    404: _error("対象がない"),
+    409: _error("状態が合わない（スナップショットが必要など）"),
+    413: _error("要求が大きすぎる"),
+    422: _error("内容の誤り"),
+    423: _error("アカウントのロック中"),
 }
 
 
@@ -295,6 +310,8 @@ def create_app(config: RegistryConfig) -> FastAPI:
             public_key = b64url_decode(body.public_key)
         except ValueError:
             public_key = b""
+        if len(public_key) != 32:
+            raise ApiError("public_key_invalid", "端末の公開鍵が読み取れません。端末のソフトウェアの版を確認してください。", "enrolment with a malformed public key", status=422)
         with engine.begin() as conn:
             cert, info = terminals.enrol(conn, registry_key, body.code, public_key, now=config.clock())
         log.info("terminal %s enrolled", info.terminal_id)
@@ -377,7 +394,12 @@ def create_app(config: RegistryConfig) -> FastAPI:
         page["scope_version"] = terminal.scope_version
         return Response(orjson.dumps(page), media_type="application/json")
 
-    @app.get("/v1/snapshot", summary="範囲内の全住民（NDJSON、最終行 end がなければ途中で切れている）")
+    @app.get(
+        "/v1/snapshot",
+        summary="範囲内の全住民（NDJSON、最終行 end がなければ途中で切れている）",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"application/x-ndjson": {}}, "description": "one JSON object per line"}},
+    )
     def snapshot(terminal: Terminal) -> StreamingResponse:
         lines = snapshot_lines(engine, scope_of(terminal))
         return StreamingResponse(lines, media_type="application/x-ndjson", headers={"X-Madoguchi-Scope-Version": str(terminal.scope_version)})

@@ -24,17 +24,22 @@ import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 
 from domain.codec import resident_to_dict
-from domain.errors import ValidationError
+from domain.errors import FieldError, ValidationError
 from domain.ids import is_uuid7
 from domain.notifications import apply_notification
 from domain.notifications.codec import notification_from_dict
 from registry.register import RegistryRegister, dumps
-from registry.schema import households, operation_residents, operations, operators
+from registry.schema import households, operation_residents, operations, operators, residents
 
 CONFIRMED, REVIEW, REJECTED = "confirmed", "review", "rejected"
 WRITER_ROLES = frozenset({"clerk", "supervisor", "administrator"})
 DEFAULT_REVIEW_KINDS = ("ExOfficioCorrection", "Cancellation")
 MAX_RESIDENTS_PER_OPERATION = 200
+MAX_NESTING = 32  # far deeper than any notification; orjson refuses 255 levels
+OPERATOR_ID_CHARS = operations.c.operator_id.type.length
+KIND_CHARS = operations.c.kind.type.length
+RESIDENT_ID_CHARS = residents.c.resident_id.type.length
+HOUSEHOLD_ID_CHARS = residents.c.household_id.type.length
 
 MESSAGES = {
     "confirmed": "登録しました（本登録）。",
@@ -87,16 +92,46 @@ class OperationMalformed(Exception):
         super().__init__(message_en)
 
 
+def _unstorable(value: object) -> str | None:
+    """Why a value parsed from JSON cannot be stored as it is, or None: text with NUL (PostgreSQL
+    refuses it) or lone surrogates (not UTF-8), integers beyond 64 bits or too deep nesting
+    (orjson refuses both)."""
+    stack = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return "nested too deeply"
+        if isinstance(v, dict):
+            stack.extend((x, depth + 1) for item in v.items() for x in item)
+        elif isinstance(v, list):
+            stack.extend((x, depth + 1) for x in v)
+        elif isinstance(v, str):
+            if "\x00" in v:
+                return "text contains NUL"
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return "text is not valid Unicode (lone surrogate)"
+        elif isinstance(v, int) and not -(2**63) <= v < 2**63:
+            return "integer beyond 64 bits"
+    return None
+
+
 def parse_operation(d: object) -> Operation:
     """An Operation from its wire form; OperationMalformed (English, for the log) when it is not one."""
     if not isinstance(d, dict):
         raise OperationMalformed("operation is not an object")
+    problem = _unstorable(d)
+    if problem:
+        raise OperationMalformed(problem)
     op_id = d.get("operation_id")
     if not isinstance(op_id, str) or not is_uuid7(op_id):
         raise OperationMalformed("operation_id must be a UUIDv7")
     operator_id, kind, notification = d.get("operator_id"), d.get("kind"), d.get("notification")
     if not isinstance(operator_id, str) or not operator_id or not isinstance(kind, str) or not isinstance(notification, dict):
         raise OperationMalformed("operator_id, kind and notification are required")
+    if len(operator_id) > OPERATOR_ID_CHARS or len(kind) > KIND_CHARS:
+        raise OperationMalformed(f"operator_id (at most {OPERATOR_ID_CHARS}) or kind (at most {KIND_CHARS}) too long")
     try:
         taken_on = dt.date.fromisoformat(d.get("taken_on") or "")
     except (TypeError, ValueError):
@@ -110,10 +145,26 @@ def parse_operation(d: object) -> Operation:
         raise OperationMalformed("intended must map resident ids to records")
     if max(len(base), len(fields_), len(intended)) > MAX_RESIDENTS_PER_OPERATION:
         raise OperationMalformed("too many residents in one operation")
+    if any(len(rid) > RESIDENT_ID_CHARS for rid in (*base, *fields_, *intended)):
+        raise OperationMalformed(f"resident ids are at most {RESIDENT_ID_CHARS} characters")
     unknown = set(d) - {"operation_id", "operator_id", "kind", "notification", "taken_on", "base", "fields", "intended"}
     if unknown:
         raise OperationMalformed(f"unknown keys {sorted(unknown)}")
     return Operation(op_id, operator_id, kind, notification, taken_on, base, fields_, intended)
+
+
+def _check_ids_fit(change) -> None:
+    """The registry's columns hold ids up to their length (PostgreSQL refuses longer ones, SQLite
+    would keep them): a notification that makes longer ones is refused like any other rule."""
+    errors = {}
+    for d in change.residents:
+        if len(d.resident_id) > RESIDENT_ID_CHARS:
+            errors[d.resident_id] = FieldError("resident_id", f"宛名番号は{RESIDENT_ID_CHARS}文字以内にしてください")
+    for hid in {d.after.household_id for d in change.residents} | {h.household_id for h in change.households}:
+        if len(hid) > HOUSEHOLD_ID_CHARS:
+            errors[hid] = FieldError("household_id", f"世帯番号は{HOUSEHOLD_ID_CHARS}文字以内にしてください")
+    if errors:
+        raise ValidationError(list(errors.values()))
 
 
 def _result(op_id: str, state: str, code: str, **extra) -> dict:
@@ -152,7 +203,7 @@ class OperationService:
         try:
             op = parse_operation(raw)
         except OperationMalformed as e:
-            op_id = raw.get("operation_id") if isinstance(raw, dict) and isinstance(raw.get("operation_id"), str) else ""
+            op_id = raw.get("operation_id") if isinstance(raw, dict) and is_uuid7(raw.get("operation_id")) else ""
             return _result(op_id, REJECTED, "malformed", detail=str(e), stored=False)
         stored = self.stored_result(op.operation_id)
         if stored is not None:
@@ -231,6 +282,7 @@ class OperationService:
         today = min(op.taken_on, self.today)
         try:
             change = apply_notification(notification, self.reg, change_id=op.operation_id, today=today)
+            _check_ids_fit(change)
         except ValidationError as e:
             return _result(
                 op.operation_id,
@@ -264,6 +316,8 @@ class OperationService:
 
         Approval applies it to the current state (the rules run again); if they refuse it now, the
         operation stays in review and the errors come back. Operations queued behind it run next."""
+        if not is_uuid7(op_id):  # never stored (and PostgreSQL would choke on some, such as NUL)
+            raise LookupError(op_id)
         row = self.conn.execute(select(operations).where(operations.c.operation_id == op_id)).first()
         if row is None or row.state != REVIEW:
             raise LookupError(op_id)
