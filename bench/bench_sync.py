@@ -1,24 +1,34 @@
 """Sync with the central registry over HTTP on loopback: first sync, pushing operations, idle syncs.
 
+    madoguchi bench --only sync [--residents 1000000] [--ops 10000] [--syncs 50]
+                    [--pg postgresql://postgres@127.0.0.1:5432] [--sync-db URL]
+
 The registry runs as its own process (`madoguchi registry serve`, uvicorn) on a PostgreSQL
-database that is kept between runs: `madoguchi_bench_<N>` on the server given by --pg
-(default $MADOGUCHI_BENCH_PG or postgresql://postgres@127.0.0.1:5432), reused when it holds the
-N-resident city, else (re)built with registry.load and its time reported as `registry_load`.
-Each run enrols a new terminal into an empty encrypted cache in a temporary folder.
+database kept between runs: `madoguchi_bench_<N>` on the --pg server (default $MADOGUCHI_BENCH_PG
+or postgresql://postgres@127.0.0.1:5432), reused when it holds the N-resident demo city, else
+(re)built with registry.load — then its time is the `registry_load` figure (≈ 3 min for 1,000,000).
+--sync-db names another database to use (an empty one is loaded; the tests give a throwaway one).
+Each run enrols a new terminal (city scope) with an empty encrypted cache in a temporary folder.
 
 Figures (one JSON object each):
-- first_sync: the whole first `SyncEngine.sync()` (snapshot of the city into the empty cache,
-  indexes included); residents/s; peak RSS of this (client) process, its snapshot worker and the
-  registry process during it. Target (1,000,000 residents): ≤ 120 s.
-- sync_idle: `SyncEngine.sync()` with nothing to do (right after the first sync), --syncs times.
-  Target p95 ≤ 50 ms.
-- push_operations: --ops notifications (転居届 of distinct whole households, which the default
-  policy confirms) taken offline in the cache, then `SyncEngine.push()` timed: ops/s (target
-  ≥ 500) and the latency of each push request (100 operations) and per operation.
+- first_sync: the whole first `SyncEngine.sync()`: the city's snapshot streamed into the empty
+  cache, indexes built. Residents/s; peak RSS of this (client) process, of its snapshot parser
+  processes and of the registry process during it (VmHWM, reset just before; when run after the
+  other benchmarks in one `madoguchi bench`, the client's figure starts from what they left).
+  Target for 1,000,000 residents: ≤ 120 s.
+- sync_idle: `SyncEngine.sync()` with nothing to push or pull (right after the first sync),
+  --syncs times: median and p95. Target p95 ≤ 50 ms.
+- push_operations: --ops notifications (default min(10000, N/10); 転居届 of distinct whole
+  households, which the default policy confirms, unlike 職権修正 that goes to review) taken offline
+  in the cache, then one `SyncEngine.push()` timed after a warm-up request: ops/s (target ≥ 500),
+  and the latency of each push request (100 operations) and per operation (request / batch).
+- sync_bench_wall: the whole benchmark's time, by phase.
+`load_avg_1m` is in each record: other work on the machine shows in these figures.
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import random
 import re
@@ -27,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -59,6 +70,13 @@ def reset_peak_rss(pid: int | str = "self") -> None:
         pass
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def mib(kib: int | None) -> float | None:
     return None if kib is None else round(kib / 1024, 1)
 
@@ -68,17 +86,35 @@ def _server_url(ctx) -> str:
     return (getattr(ctx, "pg", "") or os.environ.get("MADOGUCHI_BENCH_PG") or DEFAULT_PG).rstrip("/")
 
 
-def _admin(server_url: str, sql: str) -> list:
-    import psycopg
+def _conninfo(server_url: str) -> str:
     from sqlalchemy.engine import make_url
 
     u = make_url(server_url.replace("postgresql+psycopg://", "postgresql://"))
-    conninfo = f"host={u.host or '127.0.0.1'} port={u.port or 5432} user={u.username or 'postgres'} dbname=postgres"
+    conninfo = f"host={u.host or '127.0.0.1'} port={u.port or 5432} user={u.username or 'postgres'} dbname=postgres connect_timeout=5"
     if u.password:
         conninfo += f" password={u.password}"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    return conninfo
+
+
+def _admin(server_url: str, sql: str) -> list:
+    import psycopg
+
+    with psycopg.connect(_conninfo(server_url), autocommit=True) as conn:
         cur = conn.execute(sql.encode())
         return cur.fetchall() if cur.description else []
+
+
+@contextmanager
+def _bench_lock(server_url: str, name: str):
+    """Two benchmarks of one size at once (two test runs) check and build the database in turn."""
+    import psycopg
+
+    with psycopg.connect(_conninfo(server_url), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (name,))
 
 
 def _marker(residents: int, seed: int) -> str:
@@ -110,6 +146,18 @@ def _is_empty(engine) -> bool:
 
 def ensure_registry(ctx) -> tuple[str, dict]:
     """The registry database URL, and the `registry_load` record (reused or built)."""
+    residents = ctx.residents
+    if getattr(ctx, "sync_db", ""):
+        return ctx.sync_db, _ensure_city(ctx, ctx.sync_db, own=False)
+    server = _server_url(ctx)
+    name = f"{DB_PREFIX}{residents}"
+    with _bench_lock(server, name):
+        if not _admin(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+            _create_database(server, name)
+        return f"{server}/{name}", _ensure_city(ctx, f"{server}/{name}", own=True)
+
+
+def _ensure_city(ctx, db_url: str, *, own: bool) -> dict:
     from sqlalchemy import insert, select
 
     from registry import accounts
@@ -119,14 +167,6 @@ def ensure_registry(ctx) -> tuple[str, dict]:
     from registry.schema import operators, settings
 
     residents, seed = ctx.residents, ctx.seed
-    if getattr(ctx, "sync_db", ""):
-        db_url, own = ctx.sync_db, False
-    else:
-        server = _server_url(ctx)
-        name = f"{DB_PREFIX}{residents}"
-        db_url, own = f"{server}/{name}", True
-        if not _admin(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
-            _create_database(server, name)
     started = time.perf_counter()
     engine = open_database(db_url)
     try:
@@ -159,7 +199,7 @@ def ensure_registry(ctx) -> tuple[str, dict]:
                                       role="clerk", ward_code=WARD, password=CLERK_PASSWORD)
     finally:
         engine.dispose()
-    return db_url, record
+    return record
 
 
 def _create_database(server: str, name: str) -> None:
@@ -248,6 +288,35 @@ class TimedClient:
         return getattr(self._client, name)
 
 
+class _SnapshotStatsCatcher(logging.Handler):
+    """Keeps the SnapshotStats that app.sync.snapshot logs when a snapshot is in (not printed)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.stats = None
+        self.logger = logging.getLogger("app.sync.snapshot")
+
+    def __enter__(self) -> "_SnapshotStatsCatcher":
+        self._saved = self.logger.level, self.logger.propagate
+        self.logger.setLevel(logging.INFO)
+        self.logger.propagate = False
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self._saved[0])
+        self.logger.propagate = self._saved[1]
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.args and type(record.args[0]).__name__ == "SnapshotStats":
+            self.stats = record.args[0]
+
+
+def _load_1m() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def _households_to_move(cache, n: int, seed: int) -> list[tuple[str, str, list[str]]]:
     """n distinct whole current households (id, ward, member ids), picked at random."""
     with cache.engine.connect() as conn:
@@ -260,9 +329,9 @@ def _households_to_move(cache, n: int, seed: int) -> list[tuple[str, str, list[s
     return [(h, w, ids.split(",")) for h, w, ids in picked]
 
 
-def _take_moves(cache, n: int, seed: int, today: dt.date) -> tuple[int, int]:
-    """Takes n 転居届 (whole households, each to a new address in its ward) offline; returns
-    (taken, refused)."""
+def _take_moves(cache, candidates, n: int, rng: random.Random, today: dt.date, label: str) -> tuple[int, int]:
+    """Takes n 転居届 offline (whole households from `candidates`, each to a new address in its
+    ward), 100 to a transaction; returns (taken, refused)."""
     from app.sync import outbox
     from domain.addresses import WARDS, towns
     from domain.errors import ValidationError
@@ -270,10 +339,7 @@ def _take_moves(cache, n: int, seed: int, today: dt.date) -> tuple[int, int]:
     from domain.residents import Address
 
     wards = {w.lg_code: w for w in WARDS}
-    rng = random.Random(seed + 1)
-    tag = f"{int(time.time()) % 100000:05d}"
     taken = refused = 0
-    candidates = iter(_households_to_move(cache, n, seed))
     while taken < n:
         with cache.engine.begin() as conn:
             for _ in range(min(100, n - taken)):
@@ -283,7 +349,7 @@ def _take_moves(cache, n: int, seed: int, today: dt.date) -> tuple[int, int]:
                     return taken, refused
                 ward = wards.get(ward_code, wards[WARD])
                 to = Address("千葉県", ward.municipality, rng.choice(towns(ward)).name, f"{rng.randint(1, 40)}番{rng.randint(1, 30)}号",
-                             f"ベンチ荘{tag}-{taken}", ward.lg_code)
+                             f"ベンチ荘{label}-{taken}", ward.lg_code)
                 move = MoveWithin(resident_ids=tuple(ids), address=to, moved_on=today - dt.timedelta(days=1), notified_on=today)
                 try:
                     with conn.begin_nested():
@@ -334,23 +400,34 @@ def run(ctx):
                 # 1. the first sync: the whole city into the empty cache
                 reset_peak_rss()
                 reset_peak_rss(server.proc.pid)
-                t0 = time.perf_counter()
-                report = engine.sync()
-                seconds = time.perf_counter() - t0
+                registry_cpu = _cpu_seconds(server.proc.pid)
+                with _SnapshotStatsCatcher() as caught:
+                    t0 = time.perf_counter()
+                    report = engine.sync()
+                    seconds = time.perf_counter() - t0
                 client_kib, registry_kib = peak_rss_kib(), peak_rss_kib(server.proc.pid)
-                worker_kib = getattr(report, "snapshot_worker_peak_rss_kib", None)
+                registry_cpu = _cpu_seconds(server.proc.pid) - registry_cpu
+                snap = caught.stats
                 phases["first_sync"] = round(seconds, 1)
                 yield {
                     "metric": "first_sync",
                     "residents": residents,
                     "records": report.snapshot_residents,
+                    "households": snap.households if snap else None,
                     "seconds": round(seconds, 2),
                     "residents_per_s": round(residents / seconds),
                     "records_per_s": round((report.snapshot_residents or 0) / seconds),
+                    "load_seconds": round(snap.load_seconds, 1) if snap else None,
+                    "index_seconds": round(snap.index_seconds, 1) if snap else None,
+                    "parse_workers": snap.workers if snap else None,
+                    "parse_workers_cpu_s": round(snap.worker_cpu_seconds, 1) if snap and snap.worker_cpu_seconds else None,
+                    "client_waited_for_workers_s": round(snap.waited_seconds, 1) if snap and snap.workers else None,
                     "client_peak_rss_mib": mib(client_kib),
-                    "client_worker_peak_rss_mib": mib(worker_kib),
+                    "client_workers_peak_rss_mib": mib(snap.worker_peak_rss_kib) if snap else None,
                     "registry_peak_rss_mib": mib(registry_kib),
+                    "registry_cpu_s": round(registry_cpu, 1),
                     "cache_mib": round(sum(f.stat().st_size for f in cache.directory.iterdir() if f.name.startswith("cache.db")) / 2**20, 1),
+                    "load_avg_1m": _load_1m(),
                     "target_s": FIRST_SYNC_TARGET_S,
                     "target_residents": 1_000_000,
                 }
@@ -370,42 +447,51 @@ def run(ctx):
                     "residents": residents,
                     **percentiles(times),
                     "median_ms": round(statistics.median(times), 3),
+                    "load_avg_1m": _load_1m(),
                     "target_p95_ms": IDLE_TARGET_P95_MS,
                 }
 
-                # 3. operations taken offline, then pushed and confirmed
-                t0 = time.perf_counter()
-                taken, refused = _take_moves(cache, ops, ctx.seed, dt.date.today())
-                take_s = time.perf_counter() - t0
-                phases["take_operations"] = round(take_s, 1)
-                timed = TimedClient(client)
-                engine.client = timed
-                reset_peak_rss(server.proc.pid)
-                t0 = time.perf_counter()
-                pushed = engine.push()
-                seconds = time.perf_counter() - t0
-                engine.client = client
-                phases["push"] = round(seconds, 1)
-                requests_ms = [ms for ms, _ in timed.pushes]
-                per_op_ms = [ms / k for ms, k in timed.pushes if k]
-                req, per_op = percentiles(requests_ms), percentiles(per_op_ms)
-                yield {
-                    "metric": "push_operations",
-                    "residents": residents,
-                    "ops": pushed.pushed,
-                    "kind": "MoveWithin",
-                    "verdicts": pushed.verdicts,
-                    "seconds": round(seconds, 2),
-                    "ops_per_s": round(pushed.pushed / seconds) if seconds else None,
-                    "requests": req["n"],
-                    "batch": max((k for _, k in timed.pushes), default=0),
-                    **{f"request_{k}": v for k, v in req.items() if k != "n"},
-                    **{f"per_op_{k}": v for k, v in per_op.items() if k != "n"},
-                    "registry_peak_rss_mib": mib(peak_rss_kib(server.proc.pid)),
-                    "take_seconds": round(take_s, 1),
-                    "refused_when_taken": refused,
-                    "target_ops_per_s": PUSH_TARGET_OPS_S,
-                }
+                # 3. operations taken offline, then pushed and confirmed (after a first request
+                #    of warm-up operations, so that statement caches are not in the figure)
+                if ops > 0:
+                    t0 = time.perf_counter()
+                    today, rng, tag = dt.date.today(), random.Random(ctx.seed + 1), f"{int(time.time()) % 100000:05d}"
+                    warm = min(100, max(1, ops // 10))
+                    candidates = iter(_households_to_move(cache, warm + ops, ctx.seed))
+                    _take_moves(cache, candidates, warm, rng, today, f"{tag}w")
+                    engine.push()
+                    taken, refused = _take_moves(cache, candidates, ops, rng, today, tag)
+                    take_s = time.perf_counter() - t0
+                    phases["take_operations"] = round(take_s, 1)
+                    timed = TimedClient(client)
+                    engine.client = timed
+                    reset_peak_rss(server.proc.pid)
+                    t0 = time.perf_counter()
+                    pushed = engine.push()
+                    seconds = time.perf_counter() - t0
+                    engine.client = client
+                    phases["push"] = round(seconds, 1)
+                    req = percentiles([ms for ms, _ in timed.pushes])
+                    per_op = percentiles([ms / k for ms, k in timed.pushes if k])
+                    yield {
+                        "metric": "push_operations",
+                        "residents": residents,
+                        "ops": pushed.pushed,
+                        "kind": "MoveWithin",
+                        "verdicts": pushed.verdicts,
+                        "seconds": round(seconds, 2),
+                        "ops_per_s": round(pushed.pushed / seconds) if seconds else None,
+                        "requests": req["n"],
+                        "batch": max((k for _, k in timed.pushes), default=0),
+                        **{f"request_{k}": v for k, v in req.items() if k != "n"},
+                        **{f"per_op_{k}": v for k, v in per_op.items() if k != "n"},
+                        "registry_peak_rss_mib": mib(peak_rss_kib(server.proc.pid)),
+                        "warm_up_ops": warm,
+                        "take_seconds": round(take_s, 1),
+                        "refused_when_taken": refused,
+                        "load_avg_1m": _load_1m(),
+                        "target_ops_per_s": PUSH_TARGET_OPS_S,
+                    }
             finally:
                 client.close()
                 cache.close()

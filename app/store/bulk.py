@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Iterable, Protocol, Sequence
 
 from sqlalchemy.schema import CreateIndex
@@ -44,6 +45,7 @@ NAME_COLS = ("resident_id", "source", "kana_key", "given_kana_key", "kanji_key",
 ADDRESS_COLS = ("resident_id", "source", "address_key", "ward_code")
 CHANGE_COLS = ("seq", "change_id", "reason", "occurred_on", "notified_on", "cancels", "note", "households", "state")
 DELTA_COLS = ("change_seq", "resident_id", "before", "after")
+_resident_values, _name_values, _address_values = (itemgetter(*cols) for cols in (RESIDENT_COLS, NAME_COLS, ADDRESS_COLS))
 
 
 @dataclass
@@ -68,11 +70,11 @@ def _key_rows(r: Resident, history: Iterable[Resident], rows: Rows) -> None:
             key = (nr["kana_key"], nr["kanji_key"])
             if key not in seen_names:
                 seen_names.add(key)
-                rows.name_keys.append(tuple(nr[c] for c in NAME_COLS))
+                rows.name_keys.append(_name_values(nr))
         for ar in address_rows(version, source):
             if ar["address_key"] not in seen_addresses:
                 seen_addresses.add(ar["address_key"])
-                rows.address_keys.append(tuple(ar[c] for c in ADDRESS_COLS))
+                rows.address_keys.append(_address_values(ar))
 
 
 class _DictMemo:
@@ -102,7 +104,7 @@ def build_rows(batches: Iterable[HouseholdBatch]) -> Rows:
                     earlier.setdefault(d.resident_id, []).append(d.before)
         for r in batch.members:
             row = resident_row(r, to_dict(r))
-            rows.residents.append(tuple(row[c] for c in RESIDENT_COLS))
+            rows.residents.append(_resident_values(row))
             _key_rows(r, earlier.get(r.resident_id, ()), rows)
         for c in batch.changes:
             index = len(rows.changes)
@@ -124,8 +126,7 @@ def snapshot_rows(records: Sequence[dict], households: Iterable[dict], *, texts:
         rows.households.append((h["id"], dumps(list(h.get("order", ())))))
     for i, record in enumerate(records):
         r = resident_from_dict(record)
-        row = resident_row(r, record if texts is None else texts[i])
-        rows.residents.append(tuple(row[c] for c in RESIDENT_COLS))
+        rows.residents.append(_resident_values(resident_row(r, record if texts is None else texts[i])))
         _key_rows(r, (), rows)
     return rows
 

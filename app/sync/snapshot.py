@@ -1,11 +1,11 @@
 """Loading a registry snapshot (NDJSON lines, see registry.feed.snapshot_lines) into the cache.
 
-Turning lines into rows (JSON, the record objects, the search keys) costs about as much CPU as
-inserting them into the encrypted file, so a big snapshot is parsed by a worker process while
+Turning lines into rows (JSON, the record objects, the search keys) costs more CPU than
+inserting them into the encrypted file, so a big snapshot is parsed by worker processes while
 this one reads the stream and inserts: the first `inline_lines` lines are parsed here (a small
-scope — a ward, a work list — never pays for starting a process), the rest by the worker, in
-order. Batches travel as raw bytes to the worker and as row tuples back, at most `in_flight` of
-them at a time, so memory stays flat whatever the city's size.
+scope — a work list, a test city — never pays for starting processes), the rest by the workers,
+round-robin and inserted in the order received. Batches travel as raw bytes to a worker and as
+row tuples back, at most `in_flight` of them at a time, so memory stays flat whatever the size.
 
 Nothing is committed as complete before the end line has arrived and the counts agree: the
 RowLoader marker stays 'running' on any failure (a cut stream, a dead worker), and the next sync
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 import re
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -28,12 +30,20 @@ from app.store.bulk import RowLoader, Rows, snapshot_rows
 from app.store.cache import Cache
 from app.sync.client import RegistryUnreachable
 
+try:
+    import resource
+except ImportError:  # not on every platform: the worker's CPU time is then not reported
+    resource = None
+
 log = logging.getLogger(__name__)
 
 BATCH_LINES = 5000  # lines per batch of rows (one RowLoader transaction)
-INLINE_LINES = 20_000  # lines parsed in this process before the worker takes over
-IN_FLIGHT = 4  # batches handed to the worker and not yet inserted
-WORKER_POLL_S = 1.0
+INLINE_LINES = 20_000  # lines parsed in this process before the workers take over
+IN_FLIGHT = 4  # batches handed to the workers and not yet inserted
+# Two parsers keep one inserting process busy; a single CPU gains nothing from them.
+WORKERS = 2 if (os.cpu_count() or 1) >= 2 else 0
+
+PIPE_BYTES = 1 << 20
 
 _RECORD_PREFIX = b'{"r":'
 
@@ -43,11 +53,14 @@ class SnapshotStats:
     residents: int = 0
     households: int = 0
     end: dict | None = None
-    worker: bool = False
+    workers: int = 0
     seconds: float = 0.0
     load_seconds: float = 0.0  # rows into the cache (stream, parse and insert overlapped)
     index_seconds: float = 0.0  # indexes rebuilt and analyzed at the end
-    worker_peak_rss_kib: int | None = None
+    worker_peak_rss_kib: int | None = None  # the workers' peaks, added up
+    worker_cpu_seconds: float | None = None
+    waited_seconds: float = 0.0  # this process waiting for the workers' rows
+    send_seconds: float = 0.0  # this process handing batches to the workers
 
 
 def parse_lines(lines: Iterable[bytes]) -> tuple[Rows, dict | None]:
@@ -86,59 +99,128 @@ def _peak_rss_kib() -> int | None:
         return None
 
 
-def _worker_main(inbox, outbox) -> None:
-    """The worker: batches of lines (bytes joined by newlines) in, (rows, end) out; None ends it."""
+def _widen(*conns) -> None:
+    """Bigger pipe buffers (Linux): a batch crosses in a few reads instead of a hundred 64 KiB
+    ones, each of which the worker's reading thread must win the GIL back for."""
     try:
-        while True:
-            blob = inbox.get()
-            if blob is None:
-                break
-            outbox.put(("rows", parse_lines(blob.split(b"\n"))))
-        outbox.put(("done", _peak_rss_kib()))
-    except BaseException:  # the parent raises it; nothing half-done is left in the cache
-        outbox.put(("error", traceback.format_exc()))
+        import fcntl
+
+        with open("/proc/sys/fs/pipe-max-size") as f:
+            size = min(PIPE_BYTES, int(f.read()))
+        for conn in conns:
+            fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, size)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass
 
 
-class _Worker:
-    def __init__(self) -> None:
+def _worker_main(blobs, results) -> None:
+    """A parser process: batches of lines (bytes joined by newlines) in, ("rows", (rows, end))
+    out, in order; the parent closing its end means no more. A thread takes the batches in as
+    they come, so the parent never waits on a worker busy sending its rows back."""
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def take_in() -> None:
+        try:
+            while True:
+                inbox.put(blobs.recv_bytes())
+        except (EOFError, OSError):
+            inbox.put(None)
+
+    threading.Thread(target=take_in, name="snapshot-batches", daemon=True).start()
+    try:
+        while (blob := inbox.get()) is not None:
+            results.send(("rows", parse_lines(blob.split(b"\n"))))
+        usage = resource.getrusage(resource.RUSAGE_SELF) if resource is not None else None
+        results.send(("done", (_peak_rss_kib(), usage and usage.ru_utime + usage.ru_stime)))
+    except BaseException:  # the parent raises it; nothing half-done is taken for complete
+        try:
+            results.send(("error", traceback.format_exc()))
+        except OSError:
+            pass
+
+
+class _Workers:
+    """Parser processes: batches go round-robin and their rows come back in the order sent.
+
+    Each worker has a pipe in and a pipe out, and this process keeps only its own end of each:
+    a worker that dies is an end of file here, never a wait for ever."""
+
+    def __init__(self, count: int) -> None:
         ctx = multiprocessing.get_context("spawn")
-        self.inbox, self.outbox = ctx.Queue(), ctx.Queue()
-        self.process = ctx.Process(target=_worker_main, args=(self.inbox, self.outbox), name="snapshot-parser", daemon=True)
-        self.process.start()
-        self.in_flight = 0
-        self.peak_rss_kib: int | None = None
+        self.processes, self.to_workers, self.from_workers = [], [], []
+        try:
+            for i in range(count):
+                blobs_in, blobs_out = ctx.Pipe(duplex=False)
+                results_in, results_out = ctx.Pipe(duplex=False)
+                _widen(blobs_out, results_out)
+                process = ctx.Process(target=_worker_main, args=(blobs_in, results_out), name=f"snapshot-parser-{i}", daemon=True)
+                self.processes.append(process)
+                self.to_workers.append(blobs_out)
+                self.from_workers.append(results_in)
+                process.start()
+                blobs_in.close()
+                results_out.close()
+        except BaseException:
+            self.close()
+            raise
+        self.sent = self.received = 0
+        self.peak_rss_kib: list[int | None] = []
+        self.cpu_seconds = 0.0
+        self.waited = 0.0
+        self.send_seconds = 0.0
+
+    @property
+    def in_flight(self) -> int:
+        return self.sent - self.received
+
+    def _died(self, k: int) -> RegistryUnreachable:
+        self.processes[k].join(timeout=5)
+        return RegistryUnreachable(f"snapshot worker {k} died (exit code {self.processes[k].exitcode})")
 
     def send(self, lines: list[bytes]) -> None:
-        self.inbox.put(b"\n".join(lines))
-        self.in_flight += 1
+        k = self.sent % len(self.processes)
+        started = time.perf_counter()
+        try:
+            self.to_workers[k].send_bytes(b"\n".join(lines))
+        except OSError:
+            raise self._died(k) from None
+        self.send_seconds += time.perf_counter() - started
+        self.sent += 1
+
+    def _get(self, k: int):
+        started = time.perf_counter()
+        try:
+            kind, value = self.from_workers[k].recv()
+        except (EOFError, OSError):
+            raise self._died(k) from None
+        self.waited += time.perf_counter() - started
+        if kind == "error":
+            raise RuntimeError(f"snapshot worker {k} failed:\n{value}")
+        return kind, value
 
     def receive(self) -> tuple[Rows, dict | None]:
-        while True:
-            try:
-                kind, value = self.outbox.get(timeout=WORKER_POLL_S)
-                break
-            except queue.Empty:
-                if not self.process.is_alive():
-                    raise RegistryUnreachable(f"snapshot worker died (exit code {self.process.exitcode})") from None
-        if kind == "error":
-            raise RuntimeError(f"snapshot worker failed:\n{value}")
-        self.in_flight -= 1
+        _, value = self._get(self.received % len(self.processes))
+        self.received += 1
         return value
 
     def finish(self) -> None:
-        self.inbox.put(None)
-        kind, value = self.outbox.get(timeout=60)
-        if kind == "done":
-            self.peak_rss_kib = value
-        self.process.join(timeout=10)
+        for conn in self.to_workers:
+            conn.close()
+        for k, process in enumerate(self.processes):
+            _, (rss, cpu) = self._get(k)
+            self.peak_rss_kib.append(rss)
+            self.cpu_seconds += cpu or 0.0
+            process.join(timeout=10)
 
     def close(self) -> None:
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(timeout=10)
-        for q in (self.inbox, self.outbox):
-            q.close()
-            q.cancel_join_thread()
+        for process in self.processes:
+            if process.pid is None:  # never started
+                continue
+            if process.is_alive():
+                process.terminate()
+            process.join(timeout=10)
+        for conn in (*self.to_workers, *self.from_workers):
+            conn.close()
 
 
 def _batches(lines: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
@@ -159,13 +241,17 @@ def load_snapshot(
     inline_lines: int = INLINE_LINES,
     batch_lines: int = BATCH_LINES,
     in_flight: int = IN_FLIGHT,
+    workers: int | None = None,
 ) -> SnapshotStats:
-    """Loads the snapshot lines after the header into the (emptied) register tables.
+    """Loads the snapshot lines after the header into the (emptied) register tables; `workers`
+    parser processes (default WORKERS, 0: none) once more than `inline_lines` lines came.
 
-    RegistryUnreachable when the stream was cut (no end line) or the counts disagree."""
+    RegistryUnreachable when the stream was cut (no end line), a worker died or the counts
+    disagree; the load is then left marked 'running'."""
     started = time.perf_counter()
+    count = WORKERS if workers is None else workers
     stats = SnapshotStats()
-    worker: _Worker | None = None
+    pool: _Workers | None = None
     seen = 0
     try:
         with RowLoader(cache, marker="snapshot") as loader:
@@ -177,29 +263,31 @@ def load_snapshot(
 
             for batch in _batches(lines, batch_lines):
                 seen += len(batch)
-                if worker is None and seen > inline_lines:
-                    worker = _Worker()
-                if worker is None:
+                if pool is None and count > 0 and seen > inline_lines:
+                    pool = _Workers(count)
+                if pool is None:
                     insert(*parse_lines(batch))
                     continue
-                worker.send(batch)
-                while worker.in_flight >= in_flight:
-                    insert(*worker.receive())
-            if worker is not None:
-                while worker.in_flight:
-                    insert(*worker.receive())
-                worker.finish()
+                pool.send(batch)
+                while pool.in_flight >= in_flight:
+                    insert(*pool.receive())
+            if pool is not None:
+                while pool.in_flight:
+                    insert(*pool.receive())
+                pool.finish()
             if stats.end is None:
                 raise RegistryUnreachable("snapshot stream ended without its end line")
             if loader.stats.residents != stats.end["residents"]:
                 raise RegistryUnreachable(f"snapshot had {loader.stats.residents} residents, registry said {stats.end['residents']}")
     finally:
-        if worker is not None:
-            worker.close()
+        if pool is not None:
+            pool.close()
     stats.residents, stats.households = loader.stats.residents, loader.stats.households
-    stats.worker = worker is not None
-    stats.worker_peak_rss_kib = worker.peak_rss_kib if worker is not None else None
     stats.load_seconds, stats.index_seconds = loader.stats.load_seconds, loader.stats.index_seconds
+    if pool is not None:
+        stats.workers = len(pool.processes)
+        stats.worker_peak_rss_kib = sum(k or 0 for k in pool.peak_rss_kib) or None
+        stats.worker_cpu_seconds, stats.waited_seconds, stats.send_seconds = pool.cpu_seconds, pool.waited, pool.send_seconds
     stats.seconds = time.perf_counter() - started
     log.info("snapshot loaded: %s", stats)
     return stats
