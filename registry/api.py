@@ -354,12 +354,10 @@ def create_app(config: RegistryConfig) -> FastAPI:
 
     @app.post("/v1/operations", summary="届出（操作）の送信：各操作の結果を返す")
     def push(body: PushRequest, terminal: Terminal) -> dict:
-        results = []
         with engine.begin() as conn:
             lock_writer(conn)
             service = OperationService(conn, config.policy, today=config.today())
-            for raw in body.operations:
-                results.append(service.submit(raw, terminal_id=terminal.terminal_id))
+            results = service.submit_all(body.operations, terminal_id=terminal.terminal_id)
         return {"results": results}
 
     @app.get("/v1/operations", summary="送信済みの操作の現在の結果")

@@ -28,8 +28,9 @@ from domain.errors import FieldError, ValidationError
 from domain.ids import is_uuid7
 from domain.notifications import apply_notification
 from domain.notifications.codec import notification_from_dict
+from registry.database import lock_writer, next_seq
 from registry.register import RegistryRegister, dumps
-from registry.schema import households, operation_residents, operations, operators, residents
+from registry.schema import counter, households, operation_residents, operations, operators, residents
 
 CONFIRMED, REVIEW, REJECTED = "confirmed", "review", "rejected"
 WRITER_ROLES = frozenset({"clerk", "supervisor", "administrator"})
@@ -193,13 +194,48 @@ class OperationService:
         self.policy = policy
         self.today = today or dt.date.today()
         self.reg = RegistryRegister(conn)
+        self._operator_problems: dict[str, str | None] = {}
+        self._stored: dict[str, dict] = {}
+        self._not_stored: set[str] = set()
+        self._anything_held: bool | None = None
 
     def stored_result(self, op_id: str) -> dict | None:
+        if op_id in self._stored:
+            return self._stored[op_id]
+        if op_id in self._not_stored:
+            return None
         row = self.conn.execute(select(operations.c.result).where(operations.c.operation_id == op_id)).first()
         return None if row is None else orjson.loads(row[0])
 
+    def submit_all(self, raws: list, *, terminal_id: str) -> list[dict]:
+        """Processes a push in order; what can be read for all of them at once is read once."""
+        ids = [r["operation_id"] for r in raws if isinstance(r, dict) and is_uuid7(r.get("operation_id"))]
+        if ids:
+            for op_id, result in self.conn.execute(select(operations.c.operation_id, operations.c.result).where(operations.c.operation_id.in_(ids))):
+                self._stored[op_id] = orjson.loads(result)
+        self._not_stored.update(i for i in ids if i not in self._stored)
+        # Sequence numbers from memory, the counter written once at the end (writer lock held).
+        last = lock_writer(self.conn)
+        counter_ = iter(range(last + 1, 2**62))
+        issued = [last]
+
+        def next_number() -> int:
+            issued[0] = next(counter_)
+            return issued[0]
+
+        self.reg.next_seq = next_number
+        try:
+            results = [self.submit(raw, terminal_id=terminal_id) for raw in raws]
+        finally:
+            self.reg.next_seq = lambda: next_seq(self.conn)
+        if issued[0] != last:
+            self.conn.execute(update(counter).where(counter.c.id == 1).values(seq=issued[0]))
+        return results
+
     def submit(self, raw: object, *, terminal_id: str) -> dict:
-        """Processes one operation as sent (savepoint: a failure here never spoils the others)."""
+        """Processes one operation as sent. Every refusal is decided before anything is written,
+        so a refused operation leaves nothing behind and never spoils the others; a database
+        failure while writing fails the whole push (the terminal sends it again: idempotent)."""
         try:
             op = parse_operation(raw)
         except OperationMalformed as e:
@@ -208,9 +244,10 @@ class OperationService:
         stored = self.stored_result(op.operation_id)
         if stored is not None:
             return self._reply({**stored, "duplicate": True}, op)
-        with self.conn.begin_nested():
-            result = self._decide(op, terminal_id)
-            self._store(op, terminal_id, result)
+        result = self._decide(op, terminal_id)
+        self._store(op, terminal_id, result)
+        self._stored[op.operation_id] = result
+        self._not_stored.discard(op.operation_id)
         return self._reply(result, op)
 
     def _reply(self, result: dict, op: Operation) -> dict:
@@ -221,20 +258,22 @@ class OperationService:
         return {**result, **_authoritative(self.reg, set(op.base) | set(op.fields) | set(op.intended))}
 
     def _store(self, op: Operation, terminal_id: str, result: dict) -> None:
+        now = time.time()
         self.conn.execute(
-            insert(operations).values(
-                operation_id=op.operation_id,
-                terminal_id=terminal_id,
-                operator_id=op.operator_id,
-                kind=op.kind,
-                payload=dumps(op.to_payload()),
-                state=result["state"],
-                result=dumps(result),
-                received_at=time.time(),
-                decided_at=None if result["state"] == REVIEW else time.time(),
-                decided_by="",
-                change_seq=result.get("seq"),
-            )
+            insert(operations),
+            {
+                "operation_id": op.operation_id,
+                "terminal_id": terminal_id,
+                "operator_id": op.operator_id,
+                "kind": op.kind,
+                "payload": dumps(op.to_payload()),
+                "state": result["state"],
+                "result": dumps(result),
+                "received_at": now,
+                "decided_at": None if result["state"] == REVIEW else now,
+                "decided_by": "",
+                "change_seq": result.get("seq"),
+            },
         )
         if result["state"] == REVIEW:
             self._hold(op)
@@ -242,15 +281,29 @@ class OperationService:
     def _hold(self, op: Operation) -> None:
         ids = sorted(set(op.base) | set(op.fields) | set(op.intended))
         if ids:
+            self._anything_held = True
             self.conn.execute(insert(operation_residents), [{"operation_id": op.operation_id, "resident_id": r} for r in ids])
 
     def _operator_problem(self, op: Operation) -> str | None:
-        row = self.conn.execute(select(operators.c.role, operators.c.active).where(operators.c.operator_id == op.operator_id)).first()
-        if row is None or not row.active:
-            return "operator_unknown"
-        if row.role not in WRITER_ROLES:
-            return "operator_not_allowed"
-        return None
+        if op.operator_id not in self._operator_problems:
+            row = self.conn.execute(select(operators.c.role, operators.c.active).where(operators.c.operator_id == op.operator_id)).first()
+            problem = None
+            if row is None or not row.active:
+                problem = "operator_unknown"
+            elif row.role not in WRITER_ROLES:
+                problem = "operator_not_allowed"
+            self._operator_problems[op.operator_id] = problem
+        return self._operator_problems[op.operator_id]
+
+    def _held(self, resident_ids: set[str]) -> str | None:
+        """An operation in review that holds one of these residents, if any."""
+        if self._anything_held is None:
+            self._anything_held = self.conn.execute(select(operation_residents.c.operation_id).limit(1)).first() is not None
+        if not resident_ids or not self._anything_held:
+            return None
+        return self.conn.execute(
+            select(operation_residents.c.operation_id).where(operation_residents.c.resident_id.in_(sorted(resident_ids)))
+        ).scalar()
 
     def _decide(self, op: Operation, terminal_id: str, *, approving: bool = False) -> dict:
         problem = self._operator_problem(op)
@@ -262,11 +315,10 @@ class OperationService:
             return _result(op.operation_id, REJECTED, "malformed", errors=[{"field": x.field, "message": x.message} for x in e.errors])
         touched = set(op.base) | set(op.fields)
         if not approving:
-            waiting = self.conn.execute(
-                select(operation_residents.c.operation_id).where(operation_residents.c.resident_id.in_(sorted(touched)))
-            ).first()
-            if touched and waiting is not None:
-                return _result(op.operation_id, REVIEW, "waiting_for_review", waiting_for=waiting[0])
+            waiting = self._held(touched)
+            if waiting is not None:
+                return _result(op.operation_id, REVIEW, "waiting_for_review", waiting_for=waiting)
+        self.reg.prefetch(touched)
         code = "confirmed"
         stale = {rid: v for rid, v in op.base.items() if self.reg.version_of(rid) != v}
         if stale and not approving:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import orjson
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from domain.change_reasons import ChangeReason
 from domain.codec import apply_diff, dict_diff, household_from_dict, household_to_dict, resident_from_dict, resident_to_dict
@@ -32,11 +32,40 @@ class RegistryRegister:
 
     def __init__(self, conn: Connection):
         self.conn = conn
+        # Records read or written in this transaction. Writers hold the writer lock, and every
+        # write goes through record_change, which refreshes it: it never goes stale.
+        self._known: dict[str, Resident | None] = {}
+        self._members: dict[str, list[Resident]] = {}  # current members of whole households read
+        self.next_seq = lambda: next_seq(self.conn)  # an OperationService hands out numbers itself
 
     # -- RegisterView ------------------------------------------------------------------------
     def resident(self, resident_id: str) -> Resident | None:
-        row = self.conn.execute(select(residents.c.record).where(residents.c.resident_id == resident_id)).first()
-        return None if row is None else resident_from_dict(orjson.loads(row[0]))
+        if resident_id not in self._known:
+            row = self.conn.execute(_RECORD_BY_ID, {"rid": resident_id}).first()
+            self._known[resident_id] = None if row is None else resident_from_dict(orjson.loads(row[0]))
+        return self._known[resident_id]
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """Reads, in one query, these residents and everyone in their households (the rules ask
+        for them one by one next, and for the households' members)."""
+        wanted = sorted(i for i in ids if i not in self._known)
+        if not wanted:
+            return
+        if self.conn.dialect.name == "postgresql":  # one statement shape whatever the count: prepared once
+            rows = self.conn.exec_driver_sql(_HOUSEHOLDS_OF_PG, {"ids": wanted})
+        else:
+            their_households = select(residents.c.household_id).where(residents.c.resident_id.in_(wanted))
+            rows = self.conn.execute(select(residents.c.record).where(residents.c.household_id.in_(their_households)))
+        self._known.update(dict.fromkeys(wanted))
+        members: dict[str, list[Resident]] = {}
+        for (record,) in rows:
+            r = resident_from_dict(orjson.loads(record))
+            self._known[r.resident_id] = r
+            members.setdefault(r.household_id, [])
+            if r.status.value == "current":
+                members[r.household_id].append(r)
+        for hid, found in members.items():
+            self._members.setdefault(hid, found)
 
     def residents_by_id(self, ids: Iterable[str]) -> dict[str, Resident]:
         ids = list(ids)
@@ -47,6 +76,8 @@ class RegistryRegister:
         return {r.resident_id: r for r in found}
 
     def household_members(self, household_id: str) -> list[Resident]:
+        if household_id in self._members:
+            return list(self._members[household_id])
         rows = self.conn.execute(
             select(residents.c.record).where(residents.c.household_id == household_id, residents.c.status == "current")
         )
@@ -87,7 +118,8 @@ class RegistryRegister:
         )
 
     def version_of(self, resident_id: str) -> int | None:
-        return self.conn.execute(select(residents.c.version).where(residents.c.resident_id == resident_id)).scalar()
+        r = self.resident(resident_id)
+        return None if r is None else r.version
 
     def fields_changed_since(self, resident_id: str, version: int) -> set[str]:
         """The record keys changed by confirmed changes after `version` of a resident."""
@@ -107,28 +139,41 @@ class RegistryRegister:
 
     # -- writing (the caller holds the writer lock) --------------------------------------------
     def record_change(self, change: Change, *, operation_id: str = "", operator_id: str = "", terminal_id: str = "") -> int:
-        seq = next_seq(self.conn)
+        seq = self.next_seq()
         rows = ChangeRows.of(change, seq, operation_id=operation_id, operator_id=operator_id, terminal_id=terminal_id, now=time.time())
-        self.conn.execute(insert(changes).values(**rows.change))
+        self.conn.execute(insert(changes), rows.change)
         self.conn.execute(insert(change_residents), rows.history)
         self.conn.execute(insert(change_scope), rows.scope)
+        new, changed = [], []
         for d, record in zip(change.residents, rows.records):
-            values = resident_values(d.after, record, seq)
-            if d.before is None:
-                self.conn.execute(insert(residents).values(**values))
-            else:
-                self.conn.execute(update(residents).where(residents.c.resident_id == d.resident_id).values(**values))
+            (new if d.before is None else changed).append(resident_values(d.after, record, seq))
+            self._known[d.resident_id] = d.after
+            for r in (d.before, d.after):  # households the change touched: read them again
+                if r is not None:
+                    self._members.pop(r.household_id, None)
+        if new:
+            self.conn.execute(insert(residents), new)
+        if changed:
+            self.conn.execute(_UPDATE_RESIDENT, [{**v, "rid": v["resident_id"]} for v in changed])
         for h in change.households:
             self.put_household(h)
         return seq
 
     def put_household(self, h: Household) -> None:
         order = dumps(list(h.member_order))
-        done = self.conn.execute(
-            update(households).where(households.c.household_id == h.household_id).values(member_order=order)
-        ).rowcount
+        done = self.conn.execute(_UPDATE_HOUSEHOLD, {"hid": h.household_id, "member_order": order}).rowcount
         if not done:
             self.conn.execute(insert(households).values(household_id=h.household_id, member_order=order))
+
+
+# Everyone in the households of some residents (themselves included).
+_HOUSEHOLDS_OF_PG = (
+    "SELECT record FROM residents WHERE household_id IN "
+    "(SELECT household_id FROM residents WHERE resident_id = ANY(%(ids)s))"
+)
+_RECORD_BY_ID = select(residents.c.record).where(residents.c.resident_id == bindparam("rid"))
+_UPDATE_RESIDENT = update(residents).where(residents.c.resident_id == bindparam("rid"))
+_UPDATE_HOUSEHOLD = update(households).where(households.c.household_id == bindparam("hid"))
 
 
 def resident_values(r: Resident, record: dict, seq: int) -> dict:
