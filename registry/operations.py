@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 
-from domain.codec import resident_to_dict
+from domain.codec import household_to_dict, resident_to_dict
 from domain.errors import FieldError, ValidationError
 from domain.ids import is_uuid7
 from domain.notifications import apply_notification
 from domain.notifications.codec import notification_from_dict
 from registry.database import lock_writer, next_seq
 from registry.register import RegistryRegister, dumps
-from registry.schema import counter, households, operation_residents, operations, operators, residents
+from registry.schema import counter, operation_residents, operations, operators, residents
 
 CONFIRMED, REVIEW, REJECTED = "confirmed", "review", "rejected"
 WRITER_ROLES = frozenset({"clerk", "supervisor", "administrator"})
@@ -175,14 +175,10 @@ def _result(op_id: str, state: str, code: str, **extra) -> dict:
 def _authoritative(reg: RegistryRegister, resident_ids) -> dict:
     """The registry's current records of residents (and their households), for a terminal to put back."""
     found = reg.residents_by_id(resident_ids)
-    hh_ids = sorted({r.household_id for r in found.values()})
-    hh = {}
-    if hh_ids:
-        for row in reg.conn.execute(select(households).where(households.c.household_id.in_(hh_ids))):
-            hh[row.household_id] = orjson.loads(row.member_order)
+    hh = [reg.household(hid) for hid in sorted({r.household_id for r in found.values()})]
     return {
         "residents": [resident_to_dict(r) for r in found.values()],
-        "households": [{"id": k, "order": v} for k, v in hh.items()],
+        "households": [household_to_dict(h) for h in hh if h is not None],
     }
 
 
@@ -197,6 +193,8 @@ class OperationService:
         self._operator_problems: dict[str, str | None] = {}
         self._stored: dict[str, dict] = {}
         self._not_stored: set[str] = set()
+        self._deferred = False
+        self._pending_operations: list[dict] = []
         self._anything_held: bool | None = None
 
     def stored_result(self, op_id: str) -> dict | None:
@@ -224,10 +222,16 @@ class OperationService:
             return issued[0]
 
         self.reg.next_seq = next_number
+        self.reg.deferred = self._deferred = True
         try:
             results = [self.submit(raw, terminal_id=terminal_id) for raw in raws]
+            self.reg.flush()
+            if self._pending_operations:
+                self.conn.execute(insert(operations), self._pending_operations)
         finally:
             self.reg.next_seq = lambda: next_seq(self.conn)
+            self.reg.deferred = self._deferred = False
+            self._pending_operations = []
         if issued[0] != last:
             self.conn.execute(update(counter).where(counter.c.id == 1).values(seq=issued[0]))
         return results
@@ -259,22 +263,23 @@ class OperationService:
 
     def _store(self, op: Operation, terminal_id: str, result: dict) -> None:
         now = time.time()
-        self.conn.execute(
-            insert(operations),
-            {
-                "operation_id": op.operation_id,
-                "terminal_id": terminal_id,
-                "operator_id": op.operator_id,
-                "kind": op.kind,
-                "payload": dumps(op.to_payload()),
-                "state": result["state"],
-                "result": dumps(result),
-                "received_at": now,
-                "decided_at": None if result["state"] == REVIEW else now,
-                "decided_by": "",
-                "change_seq": result.get("seq"),
-            },
-        )
+        row = {
+            "operation_id": op.operation_id,
+            "terminal_id": terminal_id,
+            "operator_id": op.operator_id,
+            "kind": op.kind,
+            "payload": dumps(op.to_payload()),
+            "state": result["state"],
+            "result": dumps(result),
+            "received_at": now,
+            "decided_at": None if result["state"] == REVIEW else now,
+            "decided_by": "",
+            "change_seq": result.get("seq"),
+        }
+        if self._deferred:
+            self._pending_operations.append(row)
+        else:
+            self.conn.execute(insert(operations), row)
         if result["state"] == REVIEW:
             self._hold(op)
 

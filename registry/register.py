@@ -13,6 +13,8 @@ from typing import Iterable
 
 import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain.change_reasons import ChangeReason
 from domain.codec import apply_diff, dict_diff, household_from_dict, household_to_dict, resident_from_dict, resident_to_dict
@@ -35,8 +37,16 @@ class RegistryRegister:
         # Records read or written in this transaction. Writers hold the writer lock, and every
         # write goes through record_change, which refreshes it: it never goes stale.
         self._known: dict[str, Resident | None] = {}
-        self._members: dict[str, list[Resident]] = {}  # current members of whole households read
+        # Current members of households as the database holds them (residents with writes not yet
+        # flushed are left out there and overlaid from _known).
+        self._members_db: dict[str, list[Resident]] = {}
         self.next_seq = lambda: next_seq(self.conn)  # an OperationService hands out numbers itself
+        # With `deferred`, writes wait in memory until flush() (a whole push in a few statements);
+        # every read below sees them all the same.
+        self.deferred = False
+        self._pending: dict[str, list[dict]] = {"changes": [], "history": [], "scope": [], "new": [], "changed": []}
+        self._pending_households: dict[str, str] = {}
+        self._dirty: set[str] = set()
 
     # -- RegisterView ------------------------------------------------------------------------
     def resident(self, resident_id: str) -> Resident | None:
@@ -60,38 +70,50 @@ class RegistryRegister:
         members: dict[str, list[Resident]] = {}
         for (record,) in rows:
             r = resident_from_dict(orjson.loads(record))
-            self._known[r.resident_id] = r
             members.setdefault(r.household_id, [])
+            if r.resident_id in self._dirty:
+                continue
+            self._known[r.resident_id] = r
             if r.status.value == "current":
                 members[r.household_id].append(r)
         for hid, found in members.items():
-            self._members.setdefault(hid, found)
+            self._members_db.setdefault(hid, found)
 
     def residents_by_id(self, ids: Iterable[str]) -> dict[str, Resident]:
         ids = list(ids)
-        if not ids:
-            return {}
-        rows = self.conn.execute(select(residents.c.record).where(residents.c.resident_id.in_(ids)))
-        found = (resident_from_dict(orjson.loads(r[0])) for r in rows)
-        return {r.resident_id: r for r in found}
+        out = {i: self._known[i] for i in ids if i in self._dirty}
+        rest = [i for i in ids if i not in out]
+        if rest:
+            rows = self.conn.execute(select(residents.c.record).where(residents.c.resident_id.in_(rest)))
+            out.update((r.resident_id, r) for r in (resident_from_dict(orjson.loads(row[0])) for row in rows))
+        return out
 
     def household_members(self, household_id: str) -> list[Resident]:
-        if household_id in self._members:
-            return list(self._members[household_id])
-        rows = self.conn.execute(
-            select(residents.c.record).where(residents.c.household_id == household_id, residents.c.status == "current")
-        )
-        return [resident_from_dict(orjson.loads(r[0])) for r in rows]
+        if household_id not in self._members_db:
+            rows = self.conn.execute(
+                select(residents.c.record).where(residents.c.household_id == household_id, residents.c.status == "current")
+            )
+            self._members_db[household_id] = [resident_from_dict(orjson.loads(r[0])) for r in rows]
+        members = [r for r in self._members_db[household_id] if r.resident_id not in self._dirty]
+        for rid in self._dirty:
+            r = self._known[rid]
+            if r is not None and r.household_id == household_id and r.is_current:
+                members.append(r)
+        return members
 
     def household(self, household_id: str) -> Household | None:
+        if household_id in self._pending_households:
+            return household_from_dict({"id": household_id, "order": orjson.loads(self._pending_households[household_id])})
         row = self.conn.execute(select(households.c.member_order).where(households.c.household_id == household_id)).first()
         return None if row is None else household_from_dict({"id": household_id, "order": orjson.loads(row[0])})
 
     def change(self, change_id: str) -> Change | None:
+        self.flush()  # history is read from the tables
         row = self.conn.execute(select(changes).where(changes.c.change_id == change_id)).first()
         return None if row is None else self._load_change(row)
 
     def changes_of(self, resident_id: str) -> list[Change]:
+        self.flush()  # history is read from the tables
         seqs = select(change_residents.c.change_seq).where(change_residents.c.resident_id == resident_id)
         rows = self.conn.execute(select(changes).where(changes.c.seq.in_(seqs)).order_by(changes.c.seq)).all()
         return [self._load_change(row) for row in rows]
@@ -123,6 +145,7 @@ class RegistryRegister:
 
     def fields_changed_since(self, resident_id: str, version: int) -> set[str]:
         """The record keys changed by confirmed changes after `version` of a resident."""
+        self.flush()  # history is read from the tables
         changed: set[str] = set()
         rows = self.conn.execute(
             select(change_residents.c.before, change_residents.c.after)
@@ -141,29 +164,50 @@ class RegistryRegister:
     def record_change(self, change: Change, *, operation_id: str = "", operator_id: str = "", terminal_id: str = "") -> int:
         seq = self.next_seq()
         rows = ChangeRows.of(change, seq, operation_id=operation_id, operator_id=operator_id, terminal_id=terminal_id, now=time.time())
-        self.conn.execute(insert(changes), rows.change)
-        self.conn.execute(insert(change_residents), rows.history)
-        self.conn.execute(insert(change_scope), rows.scope)
-        new, changed = [], []
+        p = self._pending
+        p["changes"].append(rows.change)
+        p["history"].extend(rows.history)
+        p["scope"].extend(rows.scope)
         for d, record in zip(change.residents, rows.records):
-            (new if d.before is None else changed).append(resident_values(d.after, record, seq))
+            values = resident_values(d.after, record, seq)
+            p["new" if d.before is None else "changed"].append(values)
             self._known[d.resident_id] = d.after
-            for r in (d.before, d.after):  # households the change touched: read them again
-                if r is not None:
-                    self._members.pop(r.household_id, None)
-        if new:
-            self.conn.execute(insert(residents), new)
-        if changed:
-            self.conn.execute(_UPDATE_RESIDENT, [{**v, "rid": v["resident_id"]} for v in changed])
+            self._dirty.add(d.resident_id)
         for h in change.households:
-            self.put_household(h)
+            self._pending_households[h.household_id] = dumps(list(h.member_order))
+        if not self.deferred:
+            self.flush()
         return seq
 
     def put_household(self, h: Household) -> None:
-        order = dumps(list(h.member_order))
-        done = self.conn.execute(_UPDATE_HOUSEHOLD, {"hid": h.household_id, "member_order": order}).rowcount
-        if not done:
-            self.conn.execute(insert(households).values(household_id=h.household_id, member_order=order))
+        self._pending_households[h.household_id] = dumps(list(h.member_order))
+        if not self.deferred:
+            self.flush()
+
+    def flush(self) -> None:
+        """Writes what waits in memory: one statement a table."""
+        p = self._pending
+        if p["changes"]:
+            self.conn.execute(insert(changes), p["changes"])
+        if p["history"]:
+            self.conn.execute(insert(change_residents), p["history"])
+        if p["scope"]:
+            self.conn.execute(insert(change_scope), p["scope"])
+        if p["new"]:
+            self.conn.execute(insert(residents), p["new"])
+        if p["changed"]:
+            self.conn.execute(_UPDATE_RESIDENT, [{**v, "rid": v["resident_id"]} for v in p["changed"]])
+        if self._pending_households:
+            dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+            upsert = dialect_insert(households)
+            upsert = upsert.on_conflict_do_update(index_elements=[households.c.household_id], set_={"member_order": upsert.excluded.member_order})
+            self.conn.execute(upsert, [{"household_id": h, "member_order": o} for h, o in self._pending_households.items()])
+        if self._dirty:
+            self._members_db.clear()  # they left out the residents just written
+        for rows in p.values():
+            rows.clear()
+        self._pending_households.clear()
+        self._dirty.clear()
 
 
 # Everyone in the households of some residents (themselves included).
@@ -173,7 +217,6 @@ _HOUSEHOLDS_OF_PG = (
 )
 _RECORD_BY_ID = select(residents.c.record).where(residents.c.resident_id == bindparam("rid"))
 _UPDATE_RESIDENT = update(residents).where(residents.c.resident_id == bindparam("rid"))
-_UPDATE_HOUSEHOLD = update(households).where(households.c.household_id == bindparam("hid"))
 
 
 def resident_values(r: Resident, record: dict, seq: int) -> dict:

@@ -232,6 +232,16 @@ class RegisterStore:
         self.conn.execute(delete(changes).where(changes.c.seq == row.seq))
         return True
 
+    def drop_all_provisional(self) -> int:
+        """Takes back every change made here and not yet confirmed, newest first (before changes
+        from the registry are put in: its versions of them come with those)."""
+        ids = self.conn.execute(
+            select(changes.c.change_id).where(changes.c.state == "provisional").order_by(changes.c.seq.desc())
+        ).scalars().all()
+        for change_id in ids:
+            self.drop_provisional(change_id)
+        return len(ids)
+
     def put_record(self, r: Resident) -> None:
         """Puts the registry's record of a resident in place (new or replacing), outside any change."""
         exists = self.conn.execute(select(residents.c.version).where(residents.c.resident_id == r.resident_id)).first()

@@ -146,6 +146,9 @@ class SyncEngine:
                 continue
             with self.cache.engine.begin() as conn:
                 store = RegisterStore(conn)
+                # The outbox is empty: every provisional change here has been decided, and the
+                # confirmed ones come in these pages. Newest first, or their history would break.
+                store.drop_all_provisional()
                 for c in page["changes"]:
                     apply_change(store, c)
                 set_meta(conn, "sync_cursor", page["cursor"])

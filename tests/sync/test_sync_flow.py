@@ -126,3 +126,23 @@ def test_one_operation_in_trouble_never_blocks_the_others(registry, tmp_path):
     assert [states[i] for i in ids] == ["review", "confirmed", "confirmed"]
     assert cache_state(b.cache) == registry_state(db_url)
     a.close(), b.close()
+
+
+def test_operations_on_the_same_household_in_one_push_each_see_the_one_before(registry, tmp_path):
+    server, db_url = registry
+    t = enrolled_terminal(tmp_path / "t", server.url, db_url)
+    t.engine.sync()
+    members, to = _movable(t.cache)
+    then = Address("千葉県", "千葉市中央区", "院内二丁目", "8番8号", "", "121011")
+    with t.cache.engine.begin() as conn:
+        outbox.take(conn, _move(members, to), operator_id="clerk01", today=TODAY)
+        moved = RegisterStore(conn).household_members(members[0].household_id)
+        outbox.take(conn, _move(moved, then), operator_id="clerk01", today=TODAY)
+        again = RegisterStore(conn).household_members(members[0].household_id)
+        outbox.take(conn, _move(again, to), operator_id="clerk01", today=TODAY)  # and back
+    assert t.engine.sync().verdicts == {"confirmed": 3}
+    recs, _ = registry_state(db_url)
+    assert {recs[m.resident_id]["addr"]["town"] for m in members} == {to.town}
+    assert all(recs[m.resident_id]["v"] == m.version + 3 for m in members)
+    assert cache_state(t.cache) == registry_state(db_url)
+    t.close()
