@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from domain.change_reasons import ChangeReason
+from domain.history import Change
 from domain.record_dates import RecordDate
 from domain.residents import (
     Address,
@@ -184,3 +186,20 @@ def household_to_dict(h: Household) -> dict:
 
 def household_from_dict(d: dict) -> Household:
     return Household(d["id"], tuple(d.get("order", ())))
+
+
+def change_from_stored(row, residents: tuple, households: dict) -> Change:
+    """A Change from its stored or sent form: `row` has the change's columns as attributes
+    (change_id, reason code, occurred_on storage form, notified_on ISO, cancels, note), `residents`
+    are its ResidentDeltas, `households` is {"before": [...], "after": [...]} household dicts."""
+    return Change(
+        change_id=row.change_id,
+        reason=ChangeReason.from_code(row.reason),
+        occurred_on=RecordDate.from_storage(row.occurred_on),
+        notified_on=dt.date.fromisoformat(row.notified_on),
+        residents=tuple(residents),
+        households=tuple(household_from_dict(h) for h in households.get("after", [])),
+        households_before=tuple(household_from_dict(h) for h in households.get("before", [])),
+        cancels=row.cancels,
+        note=row.note,
+    )

@@ -6,7 +6,6 @@ change can be sent down to a terminal exactly as it was, without replaying anyth
 """
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Iterable
@@ -16,10 +15,8 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from domain.change_reasons import ChangeReason
-from domain.codec import apply_diff, dict_diff, household_from_dict, household_to_dict, resident_from_dict, resident_to_dict
+from domain.codec import change_from_stored, apply_diff, dict_diff, household_from_dict, household_to_dict, resident_from_dict, resident_to_dict
 from domain.history import Change, ResidentDelta
-from domain.record_dates import RecordDate
 from domain.residents import Household, Resident
 from registry.database import next_seq
 from registry.schema import change_residents, change_scope, changes, households, residents
@@ -126,18 +123,7 @@ class RegistryRegister:
             after = orjson.loads(d.after)
             before = None if d.before is None else resident_from_dict(apply_diff(after, orjson.loads(d.before)))
             deltas.append(ResidentDelta(d.resident_id, before, resident_from_dict(after)))
-        hh = orjson.loads(row.households)
-        return Change(
-            change_id=row.change_id,
-            reason=ChangeReason.from_code(row.reason),
-            occurred_on=RecordDate.from_storage(row.occurred_on),
-            notified_on=dt.date.fromisoformat(row.notified_on),
-            residents=tuple(deltas),
-            households=tuple(household_from_dict(h) for h in hh.get("after", [])),
-            households_before=tuple(household_from_dict(h) for h in hh.get("before", [])),
-            cancels=row.cancels,
-            note=row.note,
-        )
+        return change_from_stored(row, tuple(deltas), orjson.loads(row.households))
 
     def version_of(self, resident_id: str) -> int | None:
         r = self.resident(resident_id)

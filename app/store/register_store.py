@@ -6,14 +6,13 @@ one transaction.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable
 
 import orjson
 from sqlalchemy import Connection, delete, insert, literal_column, select, update
 
-from domain.change_reasons import ChangeReason
 from domain.codec import (
+    change_from_stored,
     apply_diff,
     dict_diff,
     household_to_dict,
@@ -22,7 +21,6 @@ from domain.codec import (
     resident_to_dict,
 )
 from domain.history import Change, ResidentDelta
-from domain.record_dates import RecordDate
 from domain.residents import Household, Resident
 from domain.search_index import address_entries, birth_key, name_entries
 from app.store.schema import address_keys, change_residents, changes, households, name_keys, residents
@@ -164,18 +162,7 @@ class RegisterStore:
             else:
                 before = resident_from_dict(apply_diff(after_record, orjson.loads(d.before)))
             deltas.append(ResidentDelta(d.resident_id, before, resident_from_dict(after_record)))
-        households_doc = orjson.loads(row.households)
-        return Change(
-            change_id=row.change_id,
-            reason=ChangeReason.from_code(row.reason),
-            occurred_on=RecordDate.from_storage(row.occurred_on),
-            notified_on=dt.date.fromisoformat(row.notified_on),
-            residents=tuple(deltas),
-            households=tuple(household_from_dict(h) for h in households_doc.get("after", [])),
-            households_before=tuple(household_from_dict(h) for h in households_doc.get("before", [])),
-            cancels=row.cancels,
-            note=row.note,
-        )
+        return change_from_stored(row, tuple(deltas), orjson.loads(row.households))
 
     def _record_at(self, resident_id: str, seq: int) -> dict:
         """The stored record of a resident as it was right after change `seq`, replayed from creation."""

@@ -10,10 +10,10 @@ provisional changes are never overwritten before the registry has decided them.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 import time
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -25,14 +25,13 @@ from app.store.register_store import RegisterStore
 from app.sync import outbox
 from app.sync.client import RegistryClient, RegistryRefused, RegistryUnreachable, SyncError, TerminalRevoked
 from app.sync.snapshot import load_snapshot
-from domain.change_reasons import ChangeReason
-from domain.codec import household_from_dict, resident_from_dict
-from domain.history import Change, ResidentDelta
-from domain.record_dates import RecordDate
+from domain.codec import change_from_stored, resident_from_dict
+from domain.history import ResidentDelta
 
 log = logging.getLogger(__name__)
 
 PUSH_BATCH = 100
+STORED_CHANGE_KEYS = ("change_id", "reason", "occurred_on", "notified_on", "cancels", "note")
 SNAPSHOT_CHUNK = 5000
 REGISTER_TABLES = ("name_keys", "address_keys", "change_residents", "changes", "residents", "households")
 
@@ -219,17 +218,8 @@ def apply_change(store: RegisterStore, c: dict) -> None:
     records = [resident_from_dict(r) for r in c["residents"]]
     before = store.residents_by_id([r.resident_id for r in records])
     hh = c["households"] if isinstance(c["households"], dict) else orjson.loads(c["households"])
-    change = Change(
-        change_id=c["change_id"],
-        reason=ChangeReason.from_code(c["reason"]),
-        occurred_on=RecordDate.from_storage(c["occurred_on"]),
-        notified_on=dt.date.fromisoformat(c["notified_on"]),
-        residents=tuple(ResidentDelta(r.resident_id, before.get(r.resident_id), r) for r in records),
-        households=tuple(household_from_dict(h) for h in hh.get("after", [])),
-        households_before=tuple(household_from_dict(h) for h in hh.get("before", [])),
-        cancels=c.get("cancels", ""),
-        note=c.get("note", ""),
-    )
+    deltas = tuple(ResidentDelta(r.resident_id, before.get(r.resident_id), r) for r in records)
+    change = change_from_stored(SimpleNamespace(**{k: c.get(k, "") for k in STORED_CHANGE_KEYS}), deltas, hh)
     store.record_change(change, state="confirmed")
 
 
