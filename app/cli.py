@@ -249,6 +249,12 @@ def cmd_outbox(args) -> int:
 
     now = time.time()
     with open_for_sync(Path(args.dir)) as cache, cache.engine.connect() as conn:
+        tally = outbox.counts(conn)
+        summary = "、".join(f"{label} {tally[s]}件" for s, label in outbox.STATE_LABELS.items() if s in tally)
+        oldest = outbox.oldest_open(conn)
+        if oldest is not None:
+            summary += f"（未送信の最古は {(now - oldest) / 3600:.1f}時間前）"
+        print(summary or "送信した届出はありません")
         for e in outbox.entries(conn, limit=args.limit):
             print(f"{e.state_label}\t{e.kind_label}\t{e.age_seconds(now) / 3600:.1f}時間前\t{e.operation_id}\t{e.message}")
     return 0

@@ -57,6 +57,11 @@ def load_json(name: str):
         return json.load(f)
 
 
+def is_ward_code(lg_code: str) -> bool:
+    """Whether `lg_code` is the 地方公共団体コード of one of the city's wards."""
+    return any(ward.lg_code == lg_code for ward in WARDS)
+
+
 def ward_by_code(lg_code: str) -> Ward:
     for ward in WARDS:
         if ward.lg_code == lg_code:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from domain.addresses import WARDS
+from domain.addresses import is_ward_code
 from registry.passwords import LockoutPolicy, LoginState, PasswordHasher, check_password_rules
 from registry.protocol.errors import ProtocolError
 from registry.schema import operators, sessions
@@ -48,7 +48,7 @@ def add_operator(
 ) -> OperatorInfo:
     if role not in ROLES:
         raise AccountError("role_unknown", f"役割「{role}」はありません（{'・'.join(ROLES)}）。", f"unknown role {role!r}", status=422)
-    if ward_code and ward_code not in {w.lg_code for w in WARDS}:
+    if ward_code and not is_ward_code(ward_code):
         raise AccountError("ward_unknown", f"区のコード「{ward_code}」は市の区ではありません。", f"unknown ward {ward_code!r}", status=422)
     if not operator_id or len(operator_id) > 64 or not operator_id.isascii() or not operator_id.replace("-", "").replace("_", "").isalnum():
         raise AccountError("operator_id_invalid", "職員IDは英数字・ハイフン・下線の64文字以内で入力してください。", "bad operator id", status=422)

@@ -101,6 +101,15 @@ def cmd_set_worklist(args) -> int:
     return 0
 
 
+def cmd_list_terminals(args) -> int:
+    from registry import terminals
+
+    with _db(args).connect() as conn:
+        for t in terminals.list_terminals(conn):
+            print(json.dumps(t, ensure_ascii=False))
+    return 0
+
+
 def cmd_load_demo(args) -> int:
     from registry.load import load_demo_city
 
@@ -149,6 +158,9 @@ def add_parser(sub) -> None:
     v = with_db(rs.add_parser("revoke-terminal", help="revoke a terminal: its next contact wipes its cache"))
     v.add_argument("terminal_id")
     v.set_defaults(func=cmd_revoke_terminal)
+
+    lt = with_db(rs.add_parser("list-terminals", help="every terminal: ward, scope, enrolled, revoked, last contact"))
+    lt.set_defaults(func=cmd_list_terminals)
 
     w = with_db(rs.add_parser("set-worklist", help="the households a field terminal (scope worklist) carries"))
     w.add_argument("terminal_id")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 
 from registry.schema import counter
@@ -84,10 +84,6 @@ def open_database(url: str) -> Engine:
     engine = create_registry_engine(url)
     migrate(engine)
     return engine
-
-
-def is_initialized(engine: Engine) -> bool:
-    return inspect(engine).has_table("counter")
 
 
 def lock_writer(conn: Connection) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import orjson
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 
 from registry.database import last_seq, reading
 from registry.schema import change_residents, change_scope, changes, households, residents, settings, worklists
@@ -123,11 +123,3 @@ def snapshot_lines(engine: Engine, scope: Scope) -> Iterator[bytes]:
     finally:
         conn.close()
 
-
-def count_in_scope(conn: Connection, scope: Scope) -> int:
-    query = select(func.count()).select_from(residents)
-    if scope.kind == "ward":
-        query = query.where(residents.c.ward_code == scope.ward_code)
-    elif scope.kind == "worklist":
-        query = query.where(residents.c.household_id.in_(select(worklists.c.household_id).where(worklists.c.terminal_id == scope.terminal_id)))
-    return conn.execute(query).scalar_one()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from domain.addresses import WARDS
+from domain.addresses import is_ward_code
 from registry.protocol.certificates import KINDS, SCOPES, RegistryKey, TerminalCertificate, issue_certificate
 from registry.protocol.errors import ProtocolError
 from registry.protocol.signing import SignedRequest, header_terminal_id, is_valid_terminal_id, verify_request
@@ -61,7 +61,7 @@ def register_terminal(
         raise TerminalError("terminal_kind_unknown", f"端末の種類は {'・'.join(KINDS)} のいずれかです。", f"bad kind {kind!r}", status=422)
     if scope not in SCOPES:
         raise TerminalError("terminal_scope_unknown", f"範囲は {'・'.join(SCOPES)} のいずれかです。", f"bad scope {scope!r}", status=422)
-    if ward_code not in {w.lg_code for w in WARDS}:
+    if not is_ward_code(ward_code):
         raise TerminalError("ward_unknown", f"区のコード「{ward_code}」は市の区ではありません。", f"unknown ward {ward_code!r}", status=422)
     terminal_id = terminal_id or f"t-{secrets.token_hex(6)}"
     if not is_valid_terminal_id(terminal_id):

@@ -30,8 +30,8 @@ class SyncError(Exception):
 
 
 class RegistryUnreachable(SyncError):
-    def __init__(self, log_message: str):
-        super().__init__(log_message, UNREACHABLE_MESSAGE, "unreachable")
+    def __init__(self, log_message: str, message: str = UNREACHABLE_MESSAGE):
+        super().__init__(log_message, message, "unreachable")
 
 
 class RegistryRefused(SyncError):
@@ -52,6 +52,16 @@ def _refusal(response: httpx.Response) -> RegistryRefused:
         code, message = f"http_{response.status_code}", ""
     cls = TerminalRevoked if code == "terminal_revoked" else RegistryRefused
     return cls(response.status_code, code, message)
+
+
+def _check(response: httpx.Response, what: str) -> None:
+    """A 5xx is the registry in trouble (retry later); a 4xx is its refusal, with its message."""
+    if response.status_code >= 500:
+        response.close()
+        raise RegistryUnreachable(f"{what}: HTTP {response.status_code}")
+    if response.status_code >= 400:
+        response.read()
+        raise _refusal(response)
 
 
 class RegistryClient:
@@ -78,13 +88,7 @@ class RegistryClient:
             response = self._http.send(request, stream=stream)
         except httpx.HTTPError as e:
             raise RegistryUnreachable(f"{method} {path}: {type(e).__name__}: {e}") from None
-        if response.status_code >= 500:
-            response.close()
-            raise RegistryUnreachable(f"{method} {path}: HTTP {response.status_code}")
-        if response.status_code >= 400:
-            if stream:
-                response.read()
-            raise _refusal(response)
+        _check(response, f"{method} {path}")
         return response
 
     def call(self, method: str, path: str, *, body: object = None, params: dict | None = None) -> dict:
@@ -118,9 +122,9 @@ def enrol(base_url: str, code: str, key: TerminalKey, *, timeout: float = 30.0, 
         with httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport) as http:
             response = http.post("/v1/enrol", json={"code": code.strip(), "public_key": b64url_encode(key.public_key_bytes())})
     except httpx.HTTPError as e:
-        raise RegistryUnreachable(f"enrol: {type(e).__name__}: {e}") from None
-    if response.status_code >= 500:
-        raise RegistryUnreachable(f"enrol: HTTP {response.status_code}")
-    if response.status_code >= 400:
-        raise _refusal(response)
+        raise RegistryUnreachable(
+            f"enrol: {type(e).__name__}: {e}",
+            f"登録サーバー（{base_url}）に接続できません。URLとネットワークを確認してください。",
+        ) from None
+    _check(response, "enrol")
     return response.json()

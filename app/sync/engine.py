@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 PUSH_BATCH = 100
 STORED_CHANGE_KEYS = ("change_id", "reason", "occurred_on", "notified_on", "cancels", "note")
-SNAPSHOT_CHUNK = 5000
 REGISTER_TABLES = ("name_keys", "address_keys", "change_residents", "changes", "residents", "households")
 
 

@@ -94,9 +94,22 @@ def client_for(directory: Path, *, transport=None, timeout: float = 30.0) -> Reg
     return RegistryClient(identity.registry_url, identity.terminal_id, key, transport=transport, timeout=timeout)
 
 
+class NoCacheYet(Exception):
+    message = "この端末にはまだキャッシュがありません。職員が一度オンラインでログインしてください（`madoguchi login`）。"
+
+
 def open_for_sync(directory: Path) -> Cache:
     """The cache opened with the device key (background sync, no operator at the keyboard)."""
+    TerminalIdentity.load(directory)  # NotEnrolled first: that is what to do first
+    if (Path(directory) / "revoked").exists():
+        raise TerminalRevokedHere()
+    if not (Path(directory) / CACHE_DIR / "cache.db").exists():
+        raise NoCacheYet(str(directory))
     return Cache.open_with_device(Path(directory) / CACHE_DIR, device_key(directory))
+
+
+class TerminalRevokedHere(Exception):
+    message = "この端末の登録は取り消され、端末内のデータは消去されています。管理者に連絡してください。"
 
 
 def wipe(directory: Path) -> None:

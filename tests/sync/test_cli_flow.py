@@ -53,3 +53,11 @@ def test_registry_init_enrol_login_sync_outbox_and_revoke_from_the_command_line(
 
     offline = run("sync", "--dir", str(tmp_path / "terminal"), "--attempts", "1")
     assert offline.returncode == 1 and "Traceback" not in offline.stderr
+    assert "取り消され" in offline.stderr  # the wiped terminal still says why
+
+
+def test_sync_before_enrolment_or_first_login_says_what_to_do(tmp_path):
+    never = run("sync", "--dir", str(tmp_path / "new"))
+    assert never.returncode == 1 and "madoguchi enrol" in never.stderr
+    unreachable = run("enrol", "--registry", "http://127.0.0.1:9", "--code", "AAAA-BBBB", "--dir", str(tmp_path / "new"))
+    assert unreachable.returncode == 1 and "接続できません" in unreachable.stderr and "Traceback" not in unreachable.stderr
