@@ -6,8 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages the project needs: venv/pip for Python, a compiler for wheels that build.
-APT_PACKAGES := python3-venv python3-dev build-essential
+# Debian packages the project needs: venv/pip for Python, a compiler for wheels that build;
+# the libraries Qt loads (offscreen and X11), the IPAex fonts, Xvfb for screenshots.
+APT_PACKAGES := python3-venv python3-dev build-essential \
+  libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfreetype6 libfontconfig1 libdbus-1-3 \
+  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 \
+  libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 \
+  fonts-ipaexfont xvfb xauth
 DEMO_DIR ?= var/demo
 DEMO_RESIDENTS ?= 20000
 
@@ -33,7 +38,7 @@ apt:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml | apt
+$(VENV)/.installed: pyproject.toml Makefile | apt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

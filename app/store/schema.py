@@ -132,3 +132,26 @@ outbox = Table(
     Column("result", Text, nullable=False, default="{}"),
 )
 Index("ix_outbox_state", outbox.c.state, outbox.c.seq)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("draft_id", String, primary_key=True),
+    Column("operator_id", String, nullable=False),
+    Column("kind", String, nullable=False),  # the notification kind (MoveIn, Birth …)
+    Column("title", String, nullable=False, default=""),  # Japanese, for the "resume a draft" list
+    Column("data", Text, nullable=False),  # the form's fields as typed (JSON), not yet validated
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+Index("ix_drafts_operator", drafts.c.operator_id, drafts.c.updated_at)
+
+search_history = Table(
+    "search_history",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("operator_id", String, nullable=False),
+    Column("criteria", Text, nullable=False),  # the search form as typed (JSON)
+    Column("searched_at", Float, nullable=False),
+)
+Index("ix_search_history_operator", search_history.c.operator_id, search_history.c.seq)

@@ -1,0 +1,89 @@
+"""Logging an operator in at this terminal and getting their counter service.
+
+Online when the registry answers (it checks the password, lockout included), else offline
+against the operator's key slot in the encrypted cache. Every refusal is a `LoginFailed` with a
+Japanese message for the login screen; the password is not kept after this call."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from app.services.counter import CounterService, TerminalInfo
+from app.store.database import CacheOpenError
+from app.store.keys import CacheKeyError
+from app.sync import terminal as terminal_mod
+from app.sync.client import RegistryClient, SyncError
+from domain.addresses import ward_by_code
+from app.sync.terminal import NoCacheYet, NotEnrolled, TerminalIdentity, TerminalRevokedHere
+
+log = logging.getLogger(__name__)
+
+
+class LoginFailed(Exception):
+    def __init__(self, log_message: str, message: str):
+        super().__init__(log_message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TerminalCard:
+    """What the login screen shows before anyone logs in: no personal data is readable yet."""
+
+    terminal_id: str
+    name: str
+    ward_code: str
+    ward_name: str
+    registry_url: str
+    revoked: bool
+
+
+def terminal_card(directory: Path) -> TerminalCard:
+    """NotEnrolled (Japanese .message) when this folder holds no terminal."""
+    directory = Path(directory)
+    identity = TerminalIdentity.load(directory)
+    try:
+        ward = ward_by_code(identity.ward_code).name
+    except KeyError:
+        ward = ""
+    return TerminalCard(identity.terminal_id, identity.name, identity.ward_code, ward, identity.registry_url, (directory / "revoked").exists())
+
+
+def log_in(
+    directory: Path,
+    operator_id: str,
+    password: str,
+    *,
+    client: RegistryClient | None = None,
+    scrypt_n: int | None = None,
+    clock: Callable[[], float] = time.time,
+) -> CounterService:
+    directory = Path(directory)
+    operator_id = operator_id.strip()
+    if not operator_id or not password:
+        raise LoginFailed("empty operator id or password", "職員IDとパスワードを入力してください。")
+    if (directory / "revoked").exists():
+        raise LoginFailed("terminal revoked", TerminalRevokedHere.message)
+    try:
+        identity = TerminalIdentity.load(directory)
+        client = client or terminal_mod.client_for(directory)
+        login = terminal_mod.login(directory, operator_id, password, client=client, scrypt_n=scrypt_n)
+    except (NotEnrolled, NoCacheYet, TerminalRevokedHere, SyncError, CacheKeyError, CacheOpenError) as e:
+        log.info("login of %s refused: %s", operator_id, e)
+        raise LoginFailed(f"login refused: {type(e).__name__}: {e}", e.message) from None
+    except FileNotFoundError as e:  # offline and no cache on this terminal yet
+        raise LoginFailed(f"login refused: {e}", NoCacheYet.message) from None
+    operator = {"operator_id": operator_id, "role": "clerk", "ward_code": identity.ward_code, "display_name": operator_id}
+    operator.update({k: v for k, v in login.operator.items() if v})
+    info = TerminalInfo(identity.terminal_id, identity.name, identity.ward_code, identity.kind)
+    return CounterService(
+        login.cache,
+        operator=operator,
+        terminal=info,
+        client=client,
+        online=login.online,
+        clock=clock,
+        on_revoked=lambda: terminal_mod.wipe(directory),
+    )
