@@ -137,20 +137,19 @@ def cmd_access_log(args) -> int:
     return 0
 
 
-def _split_prompt(line: str) -> tuple[str, str]:
-    """What was typed at the demo prompt: words with a digit are the birth date, the rest the name."""
-    words = line.split()
-    birth = [w for w in words if any(ch.isdigit() for ch in w)]
-    return " ".join(w for w in words if w not in birth), "".join(birth)
+def _has_screen() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
 
 
 def cmd_demo(args) -> int:
-    """What `make run` starts until the desktop lands: the embedded registry with the demo city,
-    this terminal enrolled and synced with it, and a search prompt."""
-    from app.demo.local import DEMO_TERMINAL_ID, start_demo_terminal
-    from domain.errors import ValidationError
-    from domain.search_criteria import SearchCriteria
+    """What `make run` starts: the embedded registry with the demo city, this terminal enrolled
+    and synced with it, then the clerk's desktop (or, with --text, a search prompt)."""
+    from app.demo.local import start_demo_terminal
 
+    if not args.text and not _has_screen():
+        print("画面（DISPLAY）がありません。デスクトップのある端末で実行するか、"
+              "`xvfb-run make run`、または文字だけの検索 `madoguchi demo --text` を使ってください。", file=sys.stderr)
+        return 2
     directory = Path(args.dir)
     print(f"デモ市の登録サーバーと端末を準備しています（{args.residents:,}人、初回のみ作成）: {directory} …", flush=True)
     t0 = time.perf_counter()
@@ -162,6 +161,23 @@ def cmd_demo(args) -> int:
         + "）",
         flush=True,
     )
+    try:
+        if args.text:
+            return _search_prompt(demo)
+        demo.login.cache.close()
+        from app.ui.app import run_clerk
+
+        print(f"窓口の画面を開きます。職員ID「{DEMO_OPERATOR}」、パスワード「{DEMO_PASSWORD}」でログインしてください。", flush=True)
+        return run_clerk(directory / "terminal", operator_hint=DEMO_OPERATOR)
+    finally:
+        demo.registry.close()
+
+
+def _search_prompt(demo) -> int:
+    from app.demo.local import DEMO_TERMINAL_ID
+    from domain.errors import ValidationError
+    from domain.quick_search import parse_quick
+
     with demo.login.cache as cache:
         from app.store.search import Operator, SearchService
 
@@ -182,13 +198,9 @@ def cmd_demo(args) -> int:
                     print(f"検索> {line}")
             if not line:
                 break
-            ward = ""
-            if line.startswith("*"):
-                ward, line = "*", line[1:].strip()
-            name, birth = _split_prompt(line)
             try:
                 t0 = time.perf_counter()
-                result = service.search(SearchCriteria(name=name, birth=birth, ward=ward))
+                result = service.search(parse_quick(line))
                 elapsed = (time.perf_counter() - t0) * 1000
             except ValidationError as exc:
                 for e in exc.errors:
@@ -196,8 +208,23 @@ def cmd_demo(args) -> int:
                 continue
             _print_hits(result)
             print(f"  （{len(result.hits)}件、{elapsed:.1f} ms）")
-    demo.registry.close()
     return 0
+
+
+def cmd_desktop(args) -> int:
+    """The clerk's desktop on an enrolled terminal folder."""
+    if not _has_screen():
+        print("画面（DISPLAY）がありません。", file=sys.stderr)
+        return 2
+    from app.ui.app import run_clerk
+
+    return run_clerk(Path(args.dir), operator_hint=args.operator or "")
+
+
+def cmd_screenshots(args) -> int:
+    from app.ui.screenshots import main as shots
+
+    return shots(Path(args.out), demo_dir=Path(args.dir), residents=args.residents, sizes=args.size)
 
 
 def cmd_bench(args) -> int:
@@ -304,10 +331,23 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--limit", type=int, default=50)
     a.set_defaults(func=cmd_access_log)
 
-    m = sub.add_parser("demo", help="build the demo city if needed and search it (what `make run` starts)")
+    m = sub.add_parser("demo", help="the demo city on an embedded registry, then the clerk's desktop (what `make run` starts)")
     m.add_argument("--dir", default="var/demo")
     m.add_argument("--residents", type=int, default=20_000)
+    m.add_argument("--text", action="store_true", help="a search prompt in the terminal instead of the desktop")
     m.set_defaults(func=cmd_demo)
+
+    g = sub.add_parser("desktop", help="the clerk's desktop on this terminal (enrolled folder)")
+    g.add_argument("--dir", default="var/terminal")
+    g.add_argument("--operator", default="", help="operator id to prefill on the login screen")
+    g.set_defaults(func=cmd_desktop)
+
+    sh = sub.add_parser("screenshots", help="render each main screen of the desktop to PNG with the demo city")
+    sh.add_argument("--out", default="var/screenshots")
+    sh.add_argument("--dir", default="var/demo-screens", help="the demo registry and terminal used for the pictures")
+    sh.add_argument("--residents", type=int, default=2_000)
+    sh.add_argument("--size", action="append", default=None, help="WIDTHxHEIGHT (repeatable; default 1366x768 and 1920x1080)")
+    sh.set_defaults(func=cmd_screenshots)
 
     e = sub.add_parser("enrol", help="enrol this terminal with the registry (one-time code from an administrator)")
     e.add_argument("--registry", required=True, help="the registry's URL, e.g. https://registry.example:8700")

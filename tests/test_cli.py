@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,7 @@ def test_bad_search_input_is_explained(city):
 
 def test_demo_command_without_a_terminal_runs_its_sample_searches(tmp_path):
     result = subprocess.run(
-        [*MADOGUCHI, "demo", "--dir", str(tmp_path / "demo"), "--residents", "300"],
+        [*MADOGUCHI, "demo", "--text", "--dir", str(tmp_path / "demo"), "--residents", "300"],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
@@ -89,26 +90,21 @@ def test_missing_cache_is_a_clear_message(tmp_path):
     assert result.returncode == 1 and "キャッシュがありません" in result.stderr
 
 
-@pytest.mark.parametrize(
-    "line, expected",
-    [
-        ("ヤマダ S55", ("ヤマダ", "S55")),
-        ("オータ　ショウ", ("オータ ショウ", "")),
-        ("S55.13.01", ("", "S55.13.01")),
-        ("髙橋 ゆうこ 昭和55年12月26日", ("髙橋 ゆうこ", "昭和55年12月26日")),
-    ],
-)
-def test_demo_prompt_splits_name_and_birth_date(line, expected):
-    from app.cli import _split_prompt
-
-    assert _split_prompt(line) == expected
+def test_demo_without_a_screen_says_what_to_do(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run(
+        [*MADOGUCHI, "demo", "--dir", str(tmp_path / "demo"), "--residents", "300"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert result.returncode == 2 and "DISPLAY" in result.stderr and "--text" in result.stderr
+    assert not (tmp_path / "demo").exists()  # nothing built when nothing can be shown
 
 
 def test_demo_takes_the_snapshot_again_when_the_last_one_was_cut_off(tmp_path):
     from app.sync.terminal import open_for_sync
 
     directory = tmp_path / "demo"
-    first = [*MADOGUCHI, "demo", "--dir", str(directory), "--residents", "300"]
+    first = [*MADOGUCHI, "demo", "--text", "--dir", str(directory), "--residents", "300"]
     assert subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, timeout=120).returncode == 0
     kept = subprocess.run(first, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert "異動 0件" in kept.stdout and "全件" not in kept.stdout  # nothing new: an incremental sync

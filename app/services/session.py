@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -16,8 +15,7 @@ from app.store.database import CacheOpenError
 from app.store.keys import CacheKeyError
 from app.sync import terminal as terminal_mod
 from app.sync.client import RegistryClient, SyncError
-from domain.addresses import ward_by_code
-from app.sync.terminal import NoCacheYet, NotEnrolled, TerminalIdentity, TerminalRevokedHere
+from app.sync.terminal import REVOKED_FILE, NoCacheYet, NotEnrolled, TerminalIdentity, TerminalRevokedHere
 
 log = logging.getLogger(__name__)
 
@@ -26,29 +24,6 @@ class LoginFailed(Exception):
     def __init__(self, log_message: str, message: str):
         super().__init__(log_message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class TerminalCard:
-    """What the login screen shows before anyone logs in: no personal data is readable yet."""
-
-    terminal_id: str
-    name: str
-    ward_code: str
-    ward_name: str
-    registry_url: str
-    revoked: bool
-
-
-def terminal_card(directory: Path) -> TerminalCard:
-    """NotEnrolled (Japanese .message) when this folder holds no terminal."""
-    directory = Path(directory)
-    identity = TerminalIdentity.load(directory)
-    try:
-        ward = ward_by_code(identity.ward_code).name
-    except KeyError:
-        ward = ""
-    return TerminalCard(identity.terminal_id, identity.name, identity.ward_code, ward, identity.registry_url, (directory / "revoked").exists())
 
 
 def log_in(
@@ -64,7 +39,7 @@ def log_in(
     operator_id = operator_id.strip()
     if not operator_id or not password:
         raise LoginFailed("empty operator id or password", "職員IDとパスワードを入力してください。")
-    if (directory / "revoked").exists():
+    if (directory / REVOKED_FILE).exists():
         raise LoginFailed("terminal revoked", TerminalRevokedHere.message)
     try:
         identity = TerminalIdentity.load(directory)

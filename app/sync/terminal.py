@@ -15,50 +15,23 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
 
 from app.store.cache import Cache
 from app.store.files import atomic_write_bytes
 from app.store.keys import UnknownOperator, WrongPassword, load_or_create_device_key
 from app.sync import client as registry_client
 from app.sync.client import RegistryClient, RegistryUnreachable
+from app.sync.identity import IDENTITY_FILE, REVOKED_FILE, NotEnrolled, TerminalIdentity  # noqa: F401  (part of this module's interface)
 from registry.protocol.signing import TerminalKey
 
 log = logging.getLogger(__name__)
 
-IDENTITY_FILE = "terminal.json"
 KEY_FILE = "terminal.key"
 DEVICE_KEY_FILE = "device.key"
 CACHE_DIR = "cache"
-
-
-class NotEnrolled(Exception):
-    message = "この端末はまだ登録されていません。`madoguchi enrol --registry URL --code 登録コード` で登録してください。"
-
-
-@dataclass(frozen=True)
-class TerminalIdentity:
-    terminal_id: str
-    registry_url: str
-    certificate: str
-    registry_public_key: str
-    name: str
-    kind: str
-    ward_code: str
-    scope: str
-
-    @classmethod
-    def load(cls, directory: Path) -> "TerminalIdentity":
-        path = Path(directory) / IDENTITY_FILE
-        if not path.exists():
-            raise NotEnrolled(str(path))
-        return cls(**orjson.loads(path.read_bytes()))
-
-    def save(self, directory: Path) -> None:
-        atomic_write_bytes(Path(directory) / IDENTITY_FILE, orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2), mode=0o600)
 
 
 def device_key(directory: Path) -> bytes:
@@ -101,7 +74,7 @@ class NoCacheYet(Exception):
 def open_for_sync(directory: Path) -> Cache:
     """The cache opened with the device key (background sync, no operator at the keyboard)."""
     TerminalIdentity.load(directory)  # NotEnrolled first: that is what to do first
-    if (Path(directory) / "revoked").exists():
+    if (Path(directory) / REVOKED_FILE).exists():
         raise TerminalRevokedHere()
     if not (Path(directory) / CACHE_DIR / "cache.db").exists():
         raise NoCacheYet(str(directory))
@@ -122,7 +95,7 @@ def wipe(directory: Path) -> None:
             os.remove(directory / name)
         except FileNotFoundError:
             pass
-    atomic_write_bytes(directory / "revoked", b"revoked by the registry\n", mode=0o600)
+    atomic_write_bytes(directory / REVOKED_FILE, b"revoked by the registry\n", mode=0o600)
     log.warning("terminal folder %s wiped after revocation", directory)
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from app.services.settings import ScreenSettings
 from app.ui import style
 from app.ui.login import LoginWidget
-from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, QMainWindow
 from app.ui.tasks import TaskRunner
 
@@ -22,6 +21,11 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("窓口")
     style.apply(app)
     return app
+
+
+def _preload() -> None:
+    import app.services.session  # noqa: F401
+    import app.ui.main_window  # noqa: F401
 
 
 class ClerkDesktop:
@@ -46,8 +50,11 @@ class ClerkDesktop:
     def show(self) -> None:
         self.login_window.show()
         self.login.operator.setFocus() if not self.operator_hint else self.login.password.setFocus()
+        self.runner.run(_preload)  # while the operator types: load what login and the main window need
 
     def _logged_in(self, service) -> None:
+        from app.ui.main_window import MainWindow
+
         log.info("operator %s logged in (%s)", service.operator_id, "online" if service.online else "offline")
         self.main = MainWindow(service, self.runner, settings=self.settings)
         self.main.logged_out.connect(lambda: self._logged_out(service))

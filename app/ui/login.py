@@ -6,21 +6,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from app.services.session import LoginFailed, log_in, terminal_card
-from app.sync.terminal import NotEnrolled
+from app.services.terminal_card import terminal_card
+from app.sync.identity import NotEnrolled
 from app.ui.qt import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, Qt, QVBoxLayout, QWidget, Signal
 from app.ui.tasks import TaskRunner, message_of
+
+
+def _log_in(*args, **kwargs):
+    """The real login, imported when first used: the login screen paints before the database,
+    network and crypto libraries are loaded (they load in the background meanwhile)."""
+    from app.services.session import log_in
+
+    return log_in(*args, **kwargs)
 
 
 class LoginWidget(QWidget):
     logged_in = Signal(object)  # CounterService
 
-    def __init__(self, directory: Path, runner: TaskRunner, *, login: Callable = log_in, operator_hint: str = "", parent=None):
+    def __init__(self, directory: Path, runner: TaskRunner, *, login: Callable | None = None, operator_hint: str = "", parent=None):
         super().__init__(parent)
         self.setObjectName("page")
         self.directory = Path(directory)
         self.runner = runner
-        self._login = login
+        self._login = login or _log_in
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         row = QHBoxLayout()
@@ -93,5 +101,5 @@ class LoginWidget(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.button.setEnabled(True)
-        self.message.setText(error.message if isinstance(error, LoginFailed) else message_of(error))
+        self.message.setText(message_of(error))
         self.password.setFocus()
