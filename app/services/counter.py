@@ -126,7 +126,7 @@ class CounterService:
     def search(self, criteria: SearchCriteria) -> SearchResult:
         """ValidationError (Japanese, per field) when what was typed cannot be searched."""
         result = self.search_service.search(criteria)
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             search_history.remember(conn, self.operator_id, criteria, now=self.clock())
         return result
 
@@ -136,7 +136,7 @@ class CounterService:
 
     def resident_page(self, resident_id: str) -> ResidentPage | None:
         """The resident screen's content; the view is logged in the same transaction."""
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             page = resident_page.build(conn, resident_id)
             self.search_service.log.append(
                 conn,
@@ -173,7 +173,7 @@ class CounterService:
     def new_ids(self, residents: int = 0, households: int = 0) -> tuple[list[str], list[str]]:
         """Fresh 宛名番号 and 世帯番号 made on this terminal, unique across terminals while offline:
         the terminal id and a counter kept in the cache (a number never comes back, even unused)."""
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             n = int(get_meta(conn, ID_COUNTER, "0"))
             set_meta(conn, ID_COUNTER, n + residents + households)
         prefix = self.terminal.terminal_id
@@ -189,7 +189,7 @@ class CounterService:
     def take(self, notification: Notification, *, draft_id: str = "") -> outbox.Taken:
         """Records the notification as provisional and queues it; the draft goes in the same
         transaction. ValidationError when the rules refuse it (nothing is written)."""
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             taken = outbox.take(conn, notification, operator_id=self.operator_id, today=self.today(), now=self.clock())
             if draft_id:
                 drafts_mod.discard(conn, draft_id)
@@ -209,7 +209,7 @@ class CounterService:
         return uuid7()
 
     def save_draft(self, draft_id: str, kind: str, title: str, data: dict) -> None:
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             drafts_mod.save(conn, draft_id=draft_id, operator_id=self.operator_id, kind=kind, title=title, data=data, now=self.clock())
 
     def drafts(self) -> list[drafts_mod.Draft]:
@@ -217,7 +217,7 @@ class CounterService:
             return drafts_mod.of_operator(conn, self.operator_id)
 
     def discard_draft(self, draft_id: str) -> None:
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             drafts_mod.discard(conn, draft_id)
 
     # -- outbox and sync -----------------------------------------------------------------------
@@ -236,7 +236,7 @@ class CounterService:
 
     def retry_now(self, operation_ids: list[str] | None = None) -> SyncReport:
         """送信の再試行: failed operations go back to the queue, then a sync runs now."""
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             q = "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
             if operation_ids:
                 conn.execute(text(q + " AND operation_id IN (SELECT value FROM json_each(:ids))"), {"ids": orjson.dumps(operation_ids).decode()})

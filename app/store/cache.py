@@ -116,6 +116,11 @@ class Cache:
         self.slots.set_device(device_key, self._data_key)
         self.slots.save()
 
+    @property
+    def writer(self) -> Engine:
+        """For transactions that write: see database.writer (reads use `engine`)."""
+        return database.writer(self.engine)
+
     def subkey(self, purpose: str) -> bytes:
         return derive_subkey(self._data_key, purpose)
 

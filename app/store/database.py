@@ -55,6 +55,16 @@ def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
     return conn
 
 
+IMMEDIATE = "madoguchi_immediate"
+
+
+def writer(engine: Engine) -> Engine:
+    """The same pool, but each transaction starts with BEGIN IMMEDIATE: it takes the write lock
+    first (waiting its turn) instead of reading under a snapshot and failing with "database is
+    locked" when another thread — the background sync, the clerk's screen — wrote in between."""
+    return engine.execution_options(**{IMMEDIATE: True})
+
+
 def open_engine(path: Path, key: bytes, *, create: bool = False) -> Engine:
     """An engine over the encrypted file at `path`; every connection is keyed with `key`."""
     path = Path(path)
@@ -74,7 +84,7 @@ def open_engine(path: Path, key: bytes, *, create: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # pysqlite-style drivers need an explicit BEGIN for real transactions
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
 
     return engine
 

@@ -68,7 +68,7 @@ class SearchService:
     # -- search -----------------------------------------------------------------------------
     def search(self, criteria: SearchCriteria) -> SearchResult:
         plan = plan_search(criteria, own_ward=self.operator.ward_code)
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             hits = self._hits(conn, plan, self._matches(conn, plan))
             truncated = len(hits) > MAX_RESULTS
             hits = hits[:MAX_RESULTS]
@@ -195,7 +195,7 @@ class SearchService:
     # -- viewing ------------------------------------------------------------------------------
     def view(self, resident_id: str) -> Resident | None:
         """The record for the resident screen (My Number removed); logged."""
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             resident = RegisterStore(conn).resident(resident_id)
             self.log.append(
                 conn,
@@ -209,7 +209,7 @@ class SearchService:
 
     def reveal_my_number(self, resident_id: str, *, purpose: str) -> str:
         """The My Number, for a clerk who asked to see it; the reveal and its purpose are logged."""
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             resident = RegisterStore(conn).resident(resident_id)
             number = resident.my_number if resident else ""
             self.log.append(

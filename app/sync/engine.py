@@ -68,13 +68,13 @@ class SyncEngine:
         report = SyncReport()
         try:
             status = self.client.call("GET", "/v1/status")
-            with self.cache.engine.begin() as conn:
+            with self.cache.writer.begin() as conn:
                 set_meta(conn, "offline_limit_days", status.get("offline_limit_days", 7))
             self.push(report)
             self.pull(report)
             self.refresh_reviews()
             report.access_log_sent = self.push_access_log()
-            with self.cache.engine.begin() as conn:
+            with self.cache.writer.begin() as conn:
                 set_meta(conn, "last_sync_at", self.clock())
         except TerminalRevoked:
             log.warning("terminal revoked by the registry: wiping the cache")
@@ -82,7 +82,7 @@ class SyncEngine:
                 self.on_revoked()
             raise
         except SyncError as e:
-            with self.cache.engine.begin() as conn:
+            with self.cache.writer.begin() as conn:
                 outbox.note_failure(conn, None, e.code, e.message, self.clock())
             raise
         report.seconds = time.perf_counter() - started
@@ -92,7 +92,7 @@ class SyncEngine:
     def push(self, report: SyncReport | None = None) -> SyncReport:
         report = report or SyncReport()
         while True:
-            with self.cache.engine.begin() as conn:
+            with self.cache.writer.begin() as conn:
                 batch = outbox.to_send(conn, PUSH_BATCH)
                 if not batch:
                     return report
@@ -101,10 +101,10 @@ class SyncEngine:
             try:
                 answer = self.client.call("POST", "/v1/operations", body={"operations": [payload for _, payload in batch]})
             except SyncError as e:
-                with self.cache.engine.begin() as conn:
+                with self.cache.writer.begin() as conn:
                     outbox.note_failure(conn, ids, e.code, e.message, self.clock())
                 raise
-            with self.cache.engine.begin() as conn:
+            with self.cache.writer.begin() as conn:
                 tally = outbox.record_results(conn, answer.get("results", []), self.clock())
             report.pushed += len(batch)
             for state, n in tally.items():
@@ -118,7 +118,7 @@ class SyncEngine:
             waiting = outbox.in_review(conn)
         for i in range(0, len(waiting), 200):
             answer = self.client.call("GET", "/v1/operations", params={"ids": ",".join(waiting[i : i + 200])})
-            with self.cache.engine.begin() as conn:
+            with self.cache.writer.begin() as conn:
                 outbox.refresh(conn, answer.get("results", []), self.clock())
 
     # -- down ----------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ class SyncEngine:
                 cursor, scope_version = self.snapshot(report)
                 fresh = True
                 continue
-            with self.cache.engine.begin() as conn:
+            with self.cache.writer.begin() as conn:
                 store = RegisterStore(conn)
                 # The outbox is empty: every provisional change here has been decided, and the
                 # confirmed ones come in these pages. Newest first, or their history would break.
@@ -160,12 +160,12 @@ class SyncEngine:
         lines = self.client.lines("/v1/snapshot")
         header = orjson.loads(next(lines))
         cursor, scope_version = int(header["cursor"]), int(header["snapshot"]["version"])
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             set_meta(conn, "snapshot", "running")
             for table in REGISTER_TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
         end = load_snapshot(self.cache, lines).end
-        with self.cache.engine.begin() as conn:
+        with self.cache.writer.begin() as conn:
             set_meta(conn, "sync_cursor", cursor)
             set_meta(conn, "scope_version", scope_version)
             set_meta(conn, "snapshot", "done")
@@ -202,7 +202,7 @@ class SyncEngine:
                 for r in rows
             ]
             head = self.client.call("POST", "/v1/access-log", body={"entries": entries})
-            with self.cache.engine.begin() as conn:
+            with self.cache.writer.begin() as conn:
                 set_meta(conn, "access_log_sent", head["seq"])
                 set_meta(conn, "access_log_anchor", orjson.dumps(head).decode())
             sent += len(rows)

@@ -192,10 +192,15 @@ def record_results(conn: Connection, results: list[dict], now: float) -> dict[st
 
 
 def _message(result: dict) -> str:
+    """The registry's verdict for the clerk: its message, the rules' messages, and a
+    supervisor's reason for a 差戻し."""
     message = result.get("message", "")
     errors = result.get("errors") or []
     if errors:
         message += " " + " ".join(str(e.get("message", "")) for e in errors[:10])
+    comment = result.get("comment")
+    if isinstance(comment, str) and comment.strip():
+        message = f"{message}　理由：{comment.strip()}" if message else f"理由：{comment.strip()}"
     return message
 
 

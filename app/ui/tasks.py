@@ -12,11 +12,14 @@ shown as a plain Japanese sentence — never a traceback on screen.
 from __future__ import annotations
 
 import itertools
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 import logging
+import threading
 import traceback
 from typing import Any, Callable
 
-from app.ui.qt import QObject, QRunnable, QThreadPool, Signal
+from app.ui.qt import QObject, Signal
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +38,33 @@ def message_of(error: BaseException) -> str:
 
 
 class _Relay(QObject):
-    finished = Signal(int, bool, object)
+    # Only the task's number crosses threads (a plain int, copied by Qt); the result itself waits
+    # in `outcomes` under a lock, so no Python object's life depends on Qt's queued events.
+    finished = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.lock = threading.Lock()
+        self.outcomes: dict[int, tuple[bool, object]] = {}
+
+    def deliver(self, number: int, ok: bool, result: object) -> None:
+        with self.lock:
+            self.outcomes[number] = (ok, result)
+        self.finished.emit(number)
+
+    def take(self, number: int) -> tuple[bool, object]:
+        with self.lock:
+            return self.outcomes.pop(number)
 
 
-class _Job(QRunnable):
-    def __init__(self, number: int, relay: _Relay, fn: Callable, args: tuple, kwargs: dict):
-        super().__init__()
-        self.number, self.relay, self.fn, self.args, self.kwargs = number, relay, fn, args, kwargs
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            result, ok = self.fn(*self.args, **self.kwargs), True
-        except BaseException as e:  # noqa: BLE001 - every failure goes back to the GUI thread
-            if not hasattr(e, "message") and not hasattr(e, "errors"):
-                log.error("task %s failed:\n%s", getattr(self.fn, "__qualname__", self.fn), traceback.format_exc())
-            result, ok = e, False
-        self.relay.finished.emit(self.number, ok, result)
+def _job(number: int, relay: _Relay, fn: Callable, args: tuple, kwargs: dict) -> None:
+    try:
+        result, ok = fn(*args, **kwargs), True
+    except BaseException as e:  # noqa: BLE001 - every failure goes back to the GUI thread
+        if not hasattr(e, "message") and not hasattr(e, "errors"):
+            log.error("task %s failed:\n%s", getattr(fn, "__qualname__", fn), traceback.format_exc())
+        result, ok = e, False
+    relay.deliver(number, ok, result)
 
 
 class TaskRunner(QObject):
@@ -62,13 +75,14 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, *, threads: int = 2):
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(threads)
+        # Python's own thread pool: plain functions, no QRunnable wrappers to own and delete.
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="madoguchi-task")
         self._relay = _Relay(self)
         self._relay.finished.connect(self._finished)
         self._numbers = itertools.count(1)
         self._pending: dict[int, tuple[Callable | None, Callable | None, str]] = {}
         self._latest: dict[str, int] = {}
+        self._futures: set[futures.Future] = set()
 
     @property
     def busy(self) -> bool:
@@ -80,12 +94,15 @@ class TaskRunner(QObject):
         self._pending[number] = (on_done, on_error, key)
         if key:
             self._latest[key] = number
-        self.pool.start(_Job(number, self._relay, fn, args, kwargs))
+        future = self.pool.submit(_job, number, self._relay, fn, args, kwargs)
+        self._futures.add(future)
+        future.add_done_callback(self._futures.discard)
         if not was_busy:
             self.busy_changed.emit(True)
         return number
 
-    def _finished(self, number: int, ok: bool, result: object) -> None:
+    def _finished(self, number: int) -> None:
+        ok, result = self._relay.take(number)
         on_done, on_error, key = self._pending.pop(number, (None, None, ""))
         try:
             if key and self._latest.get(key) != number:
@@ -104,5 +121,6 @@ class TaskRunner(QObject):
                 self.busy_changed.emit(False)
 
     def wait(self, msecs: int = 30000) -> bool:
-        """For shutdown: let running tasks end (their results are no longer delivered)."""
-        return self.pool.waitForDone(msecs)
+        """For shutdown: let the tasks already started end (their results are not delivered)."""
+        done, not_done = futures.wait(list(self._futures), timeout=msecs / 1000)
+        return not not_done
