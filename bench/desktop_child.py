@@ -85,7 +85,7 @@ def session(city: Path, samples: int) -> None:
 
     # keystrokes while a search runs: a partial-match search (a scan, the slowest kind) is running
     # on the worker; each committed character must be handled by the GUI thread at once.
-    keystrokes, overlapped = [], 0
+    keystrokes, with_repaint, overlapped = [], [], 0
     words = ["サ", "ト", "ウ", "ハ", "ナ", "コ"]
     for round_ in range(max(5, samples // 40)):
         window.quick.clear()
@@ -98,14 +98,17 @@ def session(city: Path, samples: int) -> None:
             event = QInputMethodEvent()
             event.setCommitString(ch)
             t0 = time.perf_counter()
-            QApplication.sendEvent(window.quick, event)
-            QApplication.processEvents()
-            keystrokes.append((time.perf_counter() - t0) * 1000)
+            QApplication.sendEvent(window.quick, event)  # the keystroke, handled by the GUI thread
+            t1 = time.perf_counter()
+            QApplication.processEvents()  # and whatever else was due: repaint, results arriving
+            keystrokes.append((t1 - t0) * 1000)
+            with_repaint.append((time.perf_counter() - t0) * 1000)
             overlapped += busy
         _wait(app, lambda: not runner.busy)
         window.search.name.clear()
         window.search.match.setCurrentIndex(0)
     emit({"metric": "desktop_keystroke_during_search", **percentiles(keystrokes), "during_search": overlapped, "target_ms": 16})
+    emit({"metric": "desktop_keystroke_and_pending_events", **percentiles(with_repaint), "during_search": overlapped, "target_ms": 16})
 
     # the event loop's own lateness while searches run (a timer due every 5 ms)
     lateness, last = [], [time.perf_counter()]

@@ -22,6 +22,13 @@ def test_bench_prints_json_lines(tmp_path):
     for r in records:
         if "p95_ms" in r:
             assert r["n"] > 0 and 0 <= r["p50_ms"] <= r["p95_ms"] <= r["p99_ms"]
+    desktop = {r["metric"]: r for r in records if r["bench"] == "desktop"}
+    assert set(desktop) >= {
+        "desktop_start_to_login", "desktop_login_to_main_window", "desktop_keystroke_during_search",
+        "desktop_event_loop_lateness_during_search", "desktop_resident_view_open", "desktop_peak_memory",
+    }
+    assert desktop["desktop_keystroke_during_search"]["during_search"] > 0  # typed while a search ran
+    assert 50 < desktop["desktop_peak_memory"]["peak_rss_mb"] < 4000
     searches = [r for r in records if r["bench"] == "search" and r["store"] == "sqlcipher+service"]
     assert all(r["found"] == r["n"] for r in searches if r["metric"] != "fuzzy_name_variants")
     # the bench city is reused on a second run

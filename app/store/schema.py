@@ -99,6 +99,7 @@ change_residents = Table(
     Column("after", Text, nullable=False),  # changed keys after (the whole record when created)
 )
 Index("ix_change_residents_resident", change_residents.c.resident_id, change_residents.c.change_seq)
+Index("ix_change_residents_change", change_residents.c.change_seq)  # a change's residents (history view)
 
 access_log = Table(
     "access_log",

@@ -15,7 +15,13 @@ from app.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 
+# The GUI thread asks for the interpreter lock back after at most this long while a worker runs
+# Python code (the default 5 ms lets a busy worker delay a keystroke by several slices).
+SWITCH_INTERVAL_S = 0.001
+
+
 def application(argv: list[str] | None = None) -> QApplication:
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Madoguchi")
     app.setApplicationDisplayName("窓口")

@@ -42,6 +42,7 @@ from domain.quick_search import parse_quick
 from domain.search_criteria import ALL_WARDS, SearchCriteria
 
 COLUMNS = ("氏名", "フリガナ", "生年月日", "性別", "住所", "続柄", "状態", "注意", "一致")
+COLUMN_WIDTHS = (130, 170, 160, 44, 300, 90, 50, 110, 90)
 MATCHES = (("prefix", "前方一致"), ("exact", "完全一致"), ("partial", "部分一致"))
 
 
@@ -173,8 +174,12 @@ class SearchPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        # Fixed starting widths (the clerk may drag them): sizing columns to their contents
+        # measures every cell on each new result, a visible stutter while typing.
+        for column, width in enumerate(COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.activated.connect(self._activated)
         self.table.doubleClicked.connect(self._activated)
