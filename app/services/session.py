@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from app.services import login_lock
 from app.services.counter import CounterService, TerminalInfo
 from app.store.database import CacheOpenError
 from app.store.keys import CacheKeyError
@@ -41,15 +42,22 @@ def log_in(
         raise LoginFailed("empty operator id or password", "職員IDとパスワードを入力してください。")
     if (directory / REVOKED_FILE).exists():
         raise LoginFailed("terminal revoked", TerminalRevokedHere.message)
+    locked = login_lock.locked_message(directory, operator_id, clock())
+    if locked:
+        raise LoginFailed(f"{operator_id} locked out at this terminal", locked)
     try:
         identity = TerminalIdentity.load(directory)
         client = client or terminal_mod.client_for(directory)
         login = terminal_mod.login(directory, operator_id, password, client=client, scrypt_n=scrypt_n)
-    except (NotEnrolled, NoCacheYet, TerminalRevokedHere, SyncError, CacheKeyError, CacheOpenError) as e:
+    except CacheKeyError as e:  # offline, and the key slot refused the password
+        log.info("offline login of %s refused: %s", operator_id, e)
+        raise LoginFailed(f"offline login refused: {e}", login_lock.failed(directory, operator_id, clock()) or e.message) from None
+    except (NotEnrolled, NoCacheYet, TerminalRevokedHere, SyncError, CacheOpenError) as e:
         log.info("login of %s refused: %s", operator_id, e)
         raise LoginFailed(f"login refused: {type(e).__name__}: {e}", e.message) from None
     except FileNotFoundError as e:  # offline and no cache on this terminal yet
         raise LoginFailed(f"login refused: {e}", NoCacheYet.message) from None
+    login_lock.succeeded(directory, operator_id)
     operator = {"operator_id": operator_id, "role": "clerk", "ward_code": identity.ward_code, "display_name": operator_id}
     operator.update({k: v for k, v in login.operator.items() if v})
     info = TerminalInfo(identity.terminal_id, identity.name, identity.ward_code, identity.kind)

@@ -119,3 +119,23 @@ def test_screen_settings_from_the_terminal_folder(tmp_path, caplog):
     assert "colour" in caplog.text and "sync_interval_seconds" in caplog.text
     (tmp_path / "settings.json").write_text("{broken")
     assert ScreenSettings.load(tmp_path) == ScreenSettings()
+
+
+def test_offline_wrong_passwords_lock_the_operator_at_this_terminal(world):
+    world.registry_offline()
+    now = [1_800_000_000.0]
+    for _ in range(4):
+        with pytest.raises(LoginFailed) as e:
+            world.counter(CLERK, "違うパスワード", clock=lambda: now[0])
+        assert "パスワード" in e.value.message and "ロック" not in e.value.message
+    with pytest.raises(LoginFailed) as e:
+        world.counter(CLERK, "違うパスワード", clock=lambda: now[0])
+    assert "15分間ロック" in e.value.message
+    with pytest.raises(LoginFailed) as e:  # even the right password waits out the lock
+        world.counter(CLERK, CLERK_PASSWORD, clock=lambda: now[0] + 60)
+    assert "ロック" in e.value.message
+    now[0] += 15 * 60 + 1
+    service = world.counter(CLERK, CLERK_PASSWORD, clock=lambda: now[0])
+    assert not service.online
+    service.close()
+    assert b"clerk01" not in (world.terminal_dir / "login-failures.json").read_bytes()
