@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.busy = QLabel()
         self.statusBar().addPermanentWidget(self.busy)
-        self.runner.busy_changed.connect(lambda b: self.busy.setText("処理中…" if b else ""))
+        self.runner.busy_changed.connect(self._busy)
         self.runner.failed.connect(self.show_message)
 
         self.quick.textEdited.connect(self._quick_typed)
@@ -252,6 +252,9 @@ class MainWindow(QMainWindow):
         self.refresh_status()
         self.runner.run(service.drafts, on_done=self._offer_drafts, key="drafts-offer")
         self.quick.setFocus()
+
+    def _busy(self, busy: bool) -> None:
+        self.busy.setText("処理中…" if busy else "")
 
     # -- search ------------------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -313,6 +316,7 @@ class MainWindow(QMainWindow):
         form = forms.open_form(kind, self.service, self.runner, resident_id=resident_id, draft=draft)
         form.taken.connect(lambda op_id, f=form: self._form_taken(f, op_id))
         form.closed.connect(lambda f=form: self.close_widget(f))
+        form.title_changed.connect(lambda title, f=form: self._retitle(f, title))
         self._add_tab(form, form.title)
         return form
 

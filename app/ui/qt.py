@@ -1,4 +1,5 @@
 """The one place Qt is imported from, so a Qt upgrade or a binding change touches one file."""
+from shiboken6 import isValid  # noqa: F401  (is the C++ object behind a wrapper still there?)
 from PySide6.QtCore import (  # noqa: F401
     QAbstractTableModel,
     QEvent,

@@ -24,7 +24,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.search_panel import address_text, birth_text
+from app.ui.texts import address_text, birth_text
 from app.ui.tasks import TaskRunner, message_of
 from domain.wareki import format_wareki
 

@@ -36,6 +36,7 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.tasks import TaskRunner, message_of
+from app.ui.texts import address_text, birth_text
 from domain.addresses import WARDS, all_towns
 from domain.errors import ValidationError
 from domain.quick_search import parse_quick
@@ -44,17 +45,6 @@ from domain.search_criteria import ALL_WARDS, SearchCriteria
 COLUMNS = ("氏名", "フリガナ", "生年月日", "性別", "住所", "続柄", "状態", "注意", "一致")
 COLUMN_WIDTHS = (130, 170, 160, 44, 300, 90, 50, 110, 90)
 MATCHES = (("prefix", "前方一致"), ("exact", "完全一致"), ("partial", "部分一致"))
-
-
-def birth_text(r) -> str:
-    """和暦 for Japanese residents; 西暦 (with 和暦) for foreign residents, as the records show them."""
-    if r.kind.value == "foreign":
-        return r.birth_date.format_seireki()
-    return r.birth_date.format_wareki()
-
-
-def address_text(a) -> str:
-    return f"{a.municipality}{a.town}{a.block}" + (f"　{a.building}" if a.building else "")
 
 
 class ResultsModel(QAbstractTableModel):

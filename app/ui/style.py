@@ -44,3 +44,4 @@ def restyle(widget) -> None:
     """After a dynamic property (error, state) changed: let the style sheet see it."""
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    widget.update()

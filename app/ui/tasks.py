@@ -19,7 +19,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from app.ui.qt import QObject, Signal
+from app.ui.qt import QObject, Signal, isValid
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,12 @@ def _job(number: int, relay: _Relay, fn: Callable, args: tuple, kwargs: dict) ->
     relay.deliver(number, ok, result)
 
 
+def _alive(callback: Callable) -> bool:
+    """False when the callback is a method of a widget that has been deleted."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or isValid(owner)
+
+
 class TaskRunner(QObject):
     """Starts tasks on a thread pool; `busy_changed` drives the busy indicator."""
 
@@ -109,6 +115,9 @@ class TaskRunner(QObject):
                 return  # superseded by a newer task with the same key
             if key:
                 self._latest.pop(key, None)
+            callback = on_done if ok else on_error
+            if callback is not None and not _alive(callback):
+                return  # the screen that asked was closed meanwhile
             if ok:
                 if on_done is not None:
                     on_done(result)

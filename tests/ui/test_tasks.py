@@ -69,3 +69,16 @@ def test_many_tasks_and_signals_keep_reference_counts(qtbot):
     gc.collect()
     after = sys.getrefcount(True), sys.getrefcount(None)
     assert abs(after[0] - before[0]) < 50 and abs(after[1] - before[1]) < 50
+
+
+def test_a_result_for_a_closed_screen_is_dropped(qtbot):
+    from app.ui.qt import QLabel, isValid
+
+    runner = TaskRunner()
+    gate = threading.Event()
+    label = QLabel()
+    runner.run(lambda: gate.wait(5) and "late", on_done=label.setText)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(label), timeout=5000)
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)  # no crash: the result was dropped
