@@ -187,8 +187,14 @@ class MainWindow(QMainWindow):
         self.review_button.setVisible(service.is_supervisor)
         self.drafts_button = QPushButton("下書き（F8）", objectName="draftsButton")
         self.logout_button = QPushButton("ログアウト", objectName="logoutButton")
-        for b in (self.sync_button, self.notify_button, self.outbox_button, self.review_button, self.drafts_button, self.logout_button):
-            hrow.addWidget(b)
+        actions = QFrame(objectName="actionBar")
+        arow = QHBoxLayout(actions)
+        arow.setContentsMargins(12, 4, 12, 4)
+        for b in (self.notify_button, self.drafts_button, self.outbox_button, self.review_button):
+            arow.addWidget(b)
+        arow.addStretch(1)
+        arow.addWidget(self.sync_button)
+        arow.addWidget(self.logout_button)
 
         self.banner = QLabel(objectName="warningBanner")
         self.banner.setWordWrap(True)
@@ -207,6 +213,7 @@ class MainWindow(QMainWindow):
         wbox.setContentsMargins(0, 0, 0, 0)
         wbox.setSpacing(0)
         wbox.addWidget(header)
+        wbox.addWidget(actions)
         wbox.addWidget(self.banner)
         wbox.addWidget(self.tabs, 1)
         self.lock = LockScreen(service, self.runner)
@@ -342,6 +349,7 @@ class MainWindow(QMainWindow):
         view = OutboxView(self.service, self.runner)
         view.open_resident.connect(self.open_resident)
         self._add_tab(view, "送信状況")
+        view.refresh()
         return view
 
     def open_review(self):
@@ -355,6 +363,7 @@ class MainWindow(QMainWindow):
         view = ReviewView(self.service, self.runner)
         view.decided.connect(lambda _id: self.refresh_status())
         self._add_tab(view, "審査")
+        view.refresh()
         return view
 
     def open_drafts(self) -> DraftsView:

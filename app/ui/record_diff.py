@@ -44,7 +44,9 @@ class RecordDiffModel(QAbstractTableModel):
 
     def set_comparison(self, comparison: Comparison | None) -> None:
         self.beginResetModel()
-        self._items = comparison.items if comparison is not None else ()
+        items = comparison.items if comparison is not None else ()
+        # the items that differ first: what the supervisor has to judge is in view without scrolling
+        self._items = tuple(sorted(items, key=lambda i: not i.differs))
         self.endResetModel()
 
     def item(self, row: int) -> ComparedItem | None:

@@ -59,16 +59,18 @@ def _prepare_work(service) -> dict:
     from domain.notifications import ExOfficioCorrection, MoveWithin
     from domain.residents import Address
 
+    new_home = Address("千葉県", "千葉市中央区", "本千葉町", "5番2号", "本千葉ハイツ203号室", "121011")
     with service.cache.engine.connect() as conn:
-        hid = conn.exec_driver_sql(
+        households = conn.exec_driver_sql(
             "SELECT household_id FROM residents WHERE status = 'current' AND ward_code = '121011' "
-            "GROUP BY household_id HAVING count(*) BETWEEN 3 AND 5 ORDER BY household_id LIMIT 1"
-        ).scalar()
-    members = service.household_members(hid)
+            "GROUP BY household_id HAVING count(*) BETWEEN 3 AND 5 ORDER BY household_id LIMIT 50"
+        ).scalars().all()
+    # a household that has not moved there yet (the demo folder is reused from run to run)
+    members = next(m for m in map(service.household_members, households) if m[0].address.town != new_home.town)
     today = service.today()
     moved = MoveWithin(
         resident_ids=tuple(m.resident_id for m in members),
-        address=Address("千葉県", "千葉市中央区", "本千葉町", "5番2号", "本千葉ハイツ203号室", "121011"),
+        address=new_home,
         moved_on=today - dt.timedelta(days=2),
         notified_on=today,
     )
@@ -127,6 +129,8 @@ def _shoot(out: Path, terminal: Path, dims, operator: str, password: str) -> lis
     app = application()
     written: list[Path] = []
     service = log_in(terminal, operator, password)
+    for d in service.drafts():  # what an earlier run left behind
+        service.discard_draft(d.draft_id)
     people = _prepare_work(service)
 
     def save(widget, name: str, w: int, h: int) -> None:
@@ -167,6 +171,30 @@ def _shoot(out: Path, terminal: Path, dims, operator: str, password: str) -> lis
             main.close_widget(form)
             app.processEvents()
 
+        # a 転入届 confirmed with nothing typed: every required field says what it needs
+        form = main.open_form("MoveIn")
+        _settle(app, runner, 300)
+        form.go_confirm()
+        _wait(app, lambda: form.idle)
+        _settle(app, runner, 300)
+        save(main, "04-form-10-MoveIn-errors", w, h)
+        main.close_widget(form)
+        # a 死亡届 filled in, on its confirmation view (j540)
+        form = main.open_form("Death", people["member"])
+        _wait(app, lambda: form.idle)
+        _settle(app, runner, 300)
+        form.died.edit.setText("令和8年11月20日")
+        form.user_edited()
+        _wait(app, lambda: form.idle)
+        form.go_confirm()
+        _wait(app, lambda: form.idle)
+        _settle(app, runner, 300)
+        save(main, "04-form-11-Death-confirm", w, h)
+        form.back()
+        main.close_widget(form)
+        app.processEvents()
+        drafts_made = [d.draft_id for d in service.drafts()]
+
         outbox = main.open_outbox()
         _settle(app, runner)
         save(main, "05-outbox", w, h)
@@ -185,5 +213,7 @@ def _shoot(out: Path, terminal: Path, dims, operator: str, password: str) -> lis
         main.unlock()
         main.close()
         runner.wait()
+        for draft_id in drafts_made:
+            service.discard_draft(draft_id)
     service.close()
     return written

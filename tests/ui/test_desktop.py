@@ -198,3 +198,20 @@ def test_a_keystroke_is_handled_while_a_search_runs(qtbot, counter):
     assert main.quick.text() == "*サイ"
     gate.set()
     wait_idle(qtbot, main.runner)
+
+
+def test_outbox_and_review_tabs_show_their_content_when_first_opened(qtbot, world):
+    from domain.notifications import ExOfficioCorrection
+
+    service = world.counter("super01", "審査係の正しいパスワード2026")
+    main = _main(qtbot, service)
+    rid = service.search(SearchCriteria(name="サ", ward="*")).hits[0].resident.resident_id
+    service.take(ExOfficioCorrection(resident_id=rid, changes={"domicile": "千葉県千葉市中央区千葉港1番地"}, explanation="戸籍の附票の通知による", notified_on=service.today()))
+    service.sync()
+    outbox = main.open_outbox()
+    wait_idle(qtbot, main.runner)
+    assert outbox.model.rowCount() == 1
+    review = main.open_review()
+    wait_idle(qtbot, main.runner)
+    assert review.model.rowCount() == 1
+    service.close()
