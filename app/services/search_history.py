@@ -54,4 +54,6 @@ def describe(c: SearchCriteria) -> str:
     for label, v in (("宛名番号", c.resident_id), ("住民票コード", c.resident_code), ("個人番号", "****" + c.my_number[-4:] if c.my_number else "")):
         if v:
             parts.append(f"{label} {v}")
+    if c.ward == "*":
+        parts.append("（全区）")
     return "　".join(p for p in parts if p) or "（条件なし）"
