@@ -215,3 +215,34 @@ def test_outbox_and_review_tabs_show_their_content_when_first_opened(qtbot, worl
     wait_idle(qtbot, main.runner)
     assert review.model.rowCount() == 1
     service.close()
+
+
+def test_support_measure_and_suppression_are_shown_before_anything_else(qtbot, counter):
+    from dataclasses import replace
+
+    from app.store.register_store import RegisterStore
+
+    rid = counter.search(SearchCriteria(name="タ", ward="*")).hits[0].resident.resident_id
+    with counter.cache.writer.begin() as conn:
+        store = RegisterStore(conn)
+        store.put_record(replace(store.resident(rid), support_measure=True, suppressed=True))
+    main = _main(qtbot, counter)
+    ime_type(main.quick, rid)
+    qtbot.waitUntil(lambda: main.search.model.rowCount() == 1, timeout=10000)
+    assert main.search.model.data(main.search.model.index(0, 7)) == "【支援措置】【抑止】"
+    panel = main.open_resident(rid)
+    qtbot.waitUntil(lambda: panel.page is not None, timeout=10000)
+    assert not panel.protection.isHidden()
+    assert "支援措置" in panel.protection.text() and "抑止" in panel.protection.text()
+
+
+def test_the_offline_limit_warning_is_always_in_view(qtbot, counter):
+    import time as _time
+
+    with counter.cache.writer.begin() as conn:
+        conn.exec_driver_sql("UPDATE meta SET value = :v WHERE key = 'last_sync_at'", {"v": str(_time.time() - 6 * 86400)})
+    counter.online = False
+    main = _main(qtbot, counter)
+    assert not main.banner.isHidden()
+    assert "最後の同期から6日" in main.banner.text()
+    assert "オフライン" in main.sync_badge.text() and "日前" in main.sync_badge.text()
