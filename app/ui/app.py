@@ -45,7 +45,7 @@ class ClerkDesktop:
         self.login_window = QMainWindow()
         self.login_window.setWindowTitle("窓口 — ログイン")
         self.login_window.resize(1366, 768)
-        self.main: MainWindow | None = None
+        self.main = None  # the MainWindow once someone has logged in
         self._new_login()
 
     def _new_login(self) -> None:

@@ -8,7 +8,7 @@ from typing import Callable
 
 from app.services.terminal_card import terminal_card
 from app.sync.identity import NotEnrolled
-from app.ui.qt import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, Qt, QVBoxLayout, QWidget, Signal
+from app.ui.qt import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
 from app.ui.tasks import TaskRunner, message_of
 
 

@@ -12,7 +12,6 @@ from app.sync import outbox
 from app.sync.engine import SyncReport
 from app.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QApplication,
     QComboBox,
     QFont,
@@ -32,6 +31,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.table_model import RowsModel
 from app.ui.tasks import TaskRunner, message_of
 
 OPERATION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -43,45 +43,29 @@ AGE_TICK_MS = 30_000
 VERDICT_ORDER = ((outbox.CONFIRMED, "本登録"), (outbox.REVIEW, "審査中"), (outbox.REJECTED, "差戻し"))
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(RowsModel):
     """種類, 対象者, 状態, 受付 (age), 送信回数, 登録サーバーからのメッセージ."""
 
     HEADERS = ("種類", "対象者", "状態", "受付", "送信回数", "登録サーバーからのメッセージ")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[OutboxRow] = []
         self._now = 0.0
 
     def set_rows(self, rows: list[OutboxRow], now: float) -> None:
-        self.beginResetModel()
-        self._rows, self._now = list(rows), now
-        self.endResetModel()
+        self._now = now
+        self.replace_rows(rows)
 
     def set_now(self, now: float) -> None:
         """Ages move on without reading the outbox again."""
         self._now = now
-        if self._rows:
-            self.dataChanged.emit(self.index(0, AGE), self.index(len(self._rows) - 1, AGE), [Qt.ItemDataRole.DisplayRole])
-
-    def row(self, row: int) -> OutboxRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        if self.rows:
+            self.dataChanged.emit(self.index(0, AGE), self.index(len(self.rows) - 1, AGE), [Qt.ItemDataRole.DisplayRole])
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        r = self._rows[index.row()]
+        r = self.rows[index.row()]
         e, column = r.entry, index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == KIND:

@@ -9,16 +9,15 @@ style sheet decides what that looks like; no colour is written here).
 from __future__ import annotations
 
 from app.services.review import ComparedItem, Comparison, HeldOperation
+from app.ui.table_model import RowsModel
 from app.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QApplication,
     QComboBox,
     QFont,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QModelIndex,
     QPalette,
     Qt,
     QTableView,
@@ -33,40 +32,26 @@ LABEL, CURRENT, INTENDED, MARK = range(4)
 CHANGED_MARK = "変更"
 
 
-class RecordDiffModel(QAbstractTableModel):
+class RecordDiffModel(RowsModel):
     """Rows: the items of one resident's record; columns: 項目, 現在の記録, 届出による記録, 差異."""
 
     HEADERS = ("項目", "現在の記録", "届出による記録", "差異")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._items: tuple[ComparedItem, ...] = ()
 
     def set_comparison(self, comparison: Comparison | None) -> None:
-        self.beginResetModel()
         items = comparison.items if comparison is not None else ()
         # the items that differ first: what the supervisor has to judge is in view without scrolling
-        self._items = tuple(sorted(items, key=lambda i: not i.differs))
-        self.endResetModel()
+        self.replace_rows(sorted(items, key=lambda i: not i.differs))
 
     def item(self, row: int) -> ComparedItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        return self.row(row)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        item = self._items[index.row()]
+        item = self.rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if column == LABEL:

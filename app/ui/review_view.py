@@ -13,7 +13,6 @@ from app.services import review
 from app.services.review import HeldOperation
 from app.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -32,6 +31,7 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.record_diff import RecordDiffView
+from app.ui.table_model import RowsModel
 from app.ui.tasks import TaskRunner, message_of
 
 log = logging.getLogger(__name__)
@@ -41,41 +41,24 @@ EMPTY_MESSAGE = "審査待ちの届出はありません。"
 LOADING_MESSAGE = "審査待ちの届出を読み込んでいます…"
 
 
-class HeldOperationsModel(QAbstractTableModel):
+class HeldOperationsModel(RowsModel):
     """The review queue as a table: 届出の種類, 理由, 対象者, 受付端末, 職員, 受付日時."""
 
     HEADERS = ("届出の種類", "理由", "対象者", "受付端末", "職員", "受付日時")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._operations: list[HeldOperation] = []
-
     def set_operations(self, operations: list[HeldOperation]) -> None:
-        self.beginResetModel()
-        self._operations = list(operations)
-        self.endResetModel()
+        self.replace_rows(operations)
 
     def operation(self, row: int) -> HeldOperation | None:
-        return self._operations[row] if 0 <= row < len(self._operations) else None
+        return self.row(row)
 
     def row_of(self, operation_id: str) -> int:
-        return next((i for i, op in enumerate(self._operations) if op.operation_id == operation_id), -1)
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._operations)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        return next((i for i, op in enumerate(self.rows) if op.operation_id == operation_id), -1)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        op = self._operations[index.row()]
+        op = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (op.kind_label, op.reason_label, op.subject, op.terminal_id, op.operator_id, op.received_text)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -11,7 +11,6 @@ from app.services.search_history import describe
 from app.store.search import SearchHit, SearchResult
 from app.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QCheckBox,
     QColor,
     QComboBox,
@@ -25,7 +24,6 @@ from app.ui.qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QModelIndex,
     QPushButton,
     QSplitter,
     Qt,
@@ -35,6 +33,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.table_model import RowsModel
 from app.ui.tasks import TaskRunner, message_of
 from app.ui.texts import address_text, birth_text
 from domain.addresses import WARDS, all_towns
@@ -47,26 +46,15 @@ COLUMN_WIDTHS = (130, 170, 160, 44, 300, 90, 50, 110, 90)
 MATCHES = (("prefix", "前方一致"), ("exact", "完全一致"), ("partial", "部分一致"))
 
 
-class ResultsModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.hits: tuple[SearchHit, ...] = ()
+class ResultsModel(RowsModel):
+    HEADERS = COLUMNS
+
+    @property
+    def hits(self) -> tuple[SearchHit, ...]:
+        return self.rows
 
     def set_hits(self, hits) -> None:
-        self.beginResetModel()
-        self.hits = tuple(hits)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.hits)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+        self.replace_rows(hits)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
