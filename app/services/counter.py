@@ -138,15 +138,20 @@ class CounterService:
         """The resident screen's content; the view is logged in the same transaction."""
         with self.cache.writer.begin() as conn:
             page = resident_page.build(conn, resident_id)
-            self.search_service.log.append(
-                conn,
-                operator=self.operator_id,
-                terminal=self.terminal.terminal_id,
-                action="view",
-                resident_id=resident_id,
-                detail={"found": page is not None},
-            )
+            self.log_access(conn, "view", resident_id, {"found": page is not None})
         return page
+
+    def log_access(self, conn, action: str, resident_id: str, detail: dict, *, my_number_shown: bool = False) -> None:
+        """An access-log entry by this operator at this terminal, in the caller's transaction."""
+        self.search_service.log.append(
+            conn,
+            operator=self.operator_id,
+            terminal=self.terminal.terminal_id,
+            action=action,
+            resident_id=resident_id,
+            detail=detail,
+            my_number_shown=my_number_shown,
+        )
 
     def reveal_my_number(self, resident_id: str, purpose: str) -> str:
         return self.search_service.reveal_my_number(resident_id, purpose=purpose)
@@ -193,13 +198,11 @@ class CounterService:
             taken = outbox.take(conn, notification, operator_id=self.operator_id, today=self.today(), now=self.clock())
             if draft_id:
                 drafts_mod.discard(conn, draft_id)
-            self.search_service.log.append(
+            self.log_access(
                 conn,
-                operator=self.operator_id,
-                terminal=self.terminal.terminal_id,
-                action="take",
-                resident_id=taken.change.resident_ids[0] if taken.change.resident_ids else "",
-                detail={"operation_id": taken.operation_id, "kind": type(notification).__name__, "residents": list(taken.change.resident_ids)},
+                "take",
+                taken.change.resident_ids[0] if taken.change.resident_ids else "",
+                {"operation_id": taken.operation_id, "kind": type(notification).__name__, "residents": list(taken.change.resident_ids)},
             )
         log.info("took %s as %s", type(notification).__name__, taken.operation_id)
         return taken

@@ -341,14 +341,7 @@ def note_review_view(service, held: HeldOperation) -> None:
     read of a resident is logged)."""
     with service.cache.writer.begin() as conn:
         for rid in held.resident_ids:
-            service.search_service.log.append(
-                conn,
-                operator=service.operator_id,
-                terminal=service.terminal.terminal_id,
-                action="view",
-                resident_id=rid,
-                detail={"review": held.operation_id},
-            )
+            service.log_access(conn, "view", rid, {"review": held.operation_id})
 
 
 # -- the outbox screen --------------------------------------------------------------------------
