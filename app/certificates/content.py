@@ -180,6 +180,9 @@ def name_value(r: Resident, furigana: bool) -> str:
 
 
 def address_text(a: Address, *, building: bool = True) -> str:
+    """住所 as printed, with its 方書 (j1030); an address abroad is its country (「中華人民共和国」)."""
+    if a.is_abroad:
+        return f"{a.municipality}{a.town}{a.block}" or "国外"
     return a.full_text if building else a.text
 
 

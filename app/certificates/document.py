@@ -205,10 +205,12 @@ def render(request: CertificateRequest, stamp: IssueStamp | None, *, signer: Iss
     fonts = fonts or default_fonts()
     content = build_content(request)
     certified_on = format_wareki(stamp.issued_on) if stamp is not None else PREVIEW_DATE
-    pages, alerts = layout_certificate(content, fonts, certified_on=certified_on, overflow=overflow)
+    pages, alerts = layout_certificate(content, fonts, certified_on=certified_on, overflow=overflow, seal=stamp is not None)
     total = len(pages)
     buf = io.BytesIO()
-    c = rl_canvas.Canvas(buf, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
+    # the initial font is ours too, or ReportLab would list Helvetica (not embedded) on every page
+    c = rl_canvas.Canvas(buf, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1,
+                         initialFontName=fonts.primary.name, initialFontSize=10, lang="ja")
     c.setTitle(content.title)
     c.setCreator("Madoguchi")
     numbers: list[str] = []

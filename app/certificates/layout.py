@@ -230,7 +230,8 @@ class _Cell:
 
 
 class _Builder:
-    def __init__(self, content: CertificateContent, fonts: FontSet, certified_on: str, policy: str, names: dict[str, str]):
+    def __init__(self, content: CertificateContent, fonts: FontSet, certified_on: str, policy: str, names: dict[str, str],
+                 seal: bool = True):
         if policy not in OVERFLOW_POLICIES:
             raise ValueError(f"overflow must be one of {OVERFLOW_POLICIES}")
         self.c = content
@@ -238,6 +239,7 @@ class _Builder:
         self.certified_on = certified_on
         self.policy = policy
         self.names = names
+        self.seal = seal
         self.pages: list[PageLayout] = []
         self.alerts: list[Alert] = []
         self._alerted: set[tuple[str, str, str, str]] = set()
@@ -418,11 +420,11 @@ class _Builder:
         x = LEFT + QR_SIZE + 14
         self.text(x, BOTTOM + 86, 10.5, self.c.statement)
         self.text(x + 10.5, BOTTOM + 62, 10.5, self.certified_on)
-        seal_right = RIGHT - 4
-        name_end = seal_right - SEAL_SIZE * 0.62
-        self.text(name_end, BOTTOM + 30, 12, self.c.certifier.text, align="right")
-        if self.c.certifier.seal is not None:
-            page.ops.append(SealImage(q(seal_right - SEAL_SIZE), q(BOTTOM + 34 - SEAL_SIZE / 2), SEAL_SIZE,
+        # the seal overlaps the second half of the name's last character, as 公印 are pressed
+        seal_left = RIGHT - 4 - SEAL_SIZE
+        self.text(seal_left + 6, BOTTOM + 30, 12, self.c.certifier.text, align="right")
+        if self.seal and self.c.certifier.seal is not None:
+            page.ops.append(SealImage(q(seal_left), q(BOTTOM + 34 - SEAL_SIZE / 2), SEAL_SIZE,
                                       str(self.c.certifier.seal)))
 
     def build(self) -> list[PageLayout]:
@@ -438,9 +440,9 @@ class _Builder:
 
 
 def layout_certificate(content: CertificateContent, fonts: FontSet, *, certified_on: str,
-                       overflow: str = "shrink") -> tuple[list[PageLayout], tuple[Alert, ...]]:
-    """The pages of a certificate and the alerts its text raises."""
+                       overflow: str = "shrink", seal: bool = True) -> tuple[list[PageLayout], tuple[Alert, ...]]:
+    """The pages of a certificate and the alerts its text raises (`seal` False: a preview, no seal)."""
     names = {p.resident_id: p.summary.name for s in content.sheets for p in s.persons}
-    b = _Builder(content, fonts, certified_on, overflow, names)
+    b = _Builder(content, fonts, certified_on, overflow, names, seal)
     pages = b.build()
     return pages, tuple(b.alerts)

@@ -456,15 +456,18 @@ class IssuingSigner:
     def terminal_id(self) -> str:
         return self.delegation.terminal_id
 
-    def sign_page(self, issue_number: str, digest: bytes, summary: PageSummary) -> str:
-        """The payload text for one page (what its QR code carries)."""
-        now = int(self._clock())
+    def _check_valid(self, now: int) -> None:
         if not self.delegation.valid_at(now):
             raise IssuingRejected(
                 "issuing_key_expired",
                 "この端末の証明書発行用の鍵の有効期間外です。登録サーバーと同期してから発行してください",
                 f"delegation of terminal {self.terminal_id} valid {self.delegation.not_before}..{self.delegation.not_after}, now {now}",
             )
+
+    def sign_page(self, issue_number: str, digest: bytes, summary: PageSummary) -> str:
+        """The payload text for one page (what its QR code carries)."""
+        now = int(self._clock())
+        self._check_valid(now)
         number = issue_number.encode("utf-8")
         if not issue_number or len(number) > MAX_ISSUE_NUMBER_BYTES or not issue_number.replace("\u3000", " ").isprintable():
             raise ValueError("issue number must be 1–255 bytes of printable text")
