@@ -17,7 +17,6 @@ replaces that one function with one writing UTF-16 surrogate pairs (`<D842DFB7>`
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +67,36 @@ def _to_unicode_cmap(fontname: str, subset) -> str:
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
+class _GlyphTable:
+    """The font's glyf table read glyph by glyph: ReportLab's subsetter asks for the whole table and
+    slices it, which copies it first — 40 MB for IPAmj Mincho, 15 ms a certificate. This returns the
+    same bytes for every slice, copying only the slice."""
+
+    __slots__ = ("_view",)
+
+    def __init__(self, data: bytes, pos: int, length: int):
+        self._view = memoryview(data)[pos : pos + length]
+
+    def __getitem__(self, key):
+        value = self._view[key]
+        return value.tobytes() if isinstance(value, memoryview) else value
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+
+def _read_glyf_lazily(face) -> None:
+    whole_table = type(face).get_table
+
+    def get_table(tag: str):
+        if tag == "glyf":
+            pos, length = face.get_table_pos(tag)
+            return _GlyphTable(face._ttf_data, pos, length)
+        return whole_table(face, tag)
+
+    face.get_table = get_table
+
+
 def _is_variation_selector(code: int) -> bool:
     return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
@@ -87,7 +116,7 @@ class FontSet:
     def __init__(self, primary: Path, fallback: Path | None):
         self.primary = self._register(primary, required=True)
         self.fallback = self._register(fallback, required=False) if fallback is not None else None
-        self._lock = threading.Lock()
+        self._resolved: dict[str, tuple[str, str, str]] = {}  # text → (font, text to draw, missing)
 
     @staticmethod
     def _register(path: Path, *, required: bool) -> _Font | None:
@@ -106,6 +135,7 @@ class FontSet:
                 if required:
                     raise FontsUnavailable(path, f"{type(exc).__name__}: {exc}") from None
                 return None
+            _read_glyf_lazily(font.face)
             pdfmetrics.registerFont(font)
         ps_name = font.face.name.decode("latin-1") if isinstance(font.face.name, bytes) else str(font.face.name)
         return _Font(name, ps_name, font, {}, font.face.charToGlyph)
@@ -137,16 +167,30 @@ class FontSet:
                 out.append(c)
         return "".join(out)
 
+    def resolve(self, text: str) -> tuple[str, str, str]:
+        """(font name, text to draw, missing characters): the text itself in the font that covers it,
+        or — when no font covers all of it — the fallback (else primary) font with each missing
+        character replaced by 〓. Remembered per string (labels and dates repeat)."""
+        found = self._resolved.get(text)
+        if found is None:
+            font = self.font_for(text)
+            if font is not None:
+                found = (font, text, "")
+            else:
+                missing = self.missing(text)
+                f = self.primary if self.fallback is None else self.fallback
+                drawn = "".join(GETA if (c in missing or ord(c) not in f.glyphs) else c
+                                for c in text if not _is_variation_selector(ord(c)))
+                found = (f.name, drawn, missing)
+            if len(self._resolved) > 20_000:
+                self._resolved.clear()
+            self._resolved[text] = found
+        return found
+
     def printable(self, text: str) -> tuple[str, str]:
-        """(font name, text) to draw: the text itself in the font that covers it, or — when no font
-        covers all of it — the primary font with each missing character replaced by 〓."""
-        font = self.font_for(text)
-        if font is not None:
-            return font, text
-        missing = self.missing(text)
-        f = self.primary if self.fallback is None else self.fallback
-        text = "".join(GETA if (c in missing or ord(c) not in f.glyphs) else c for c in text if not _is_variation_selector(ord(c)))
-        return f.name, text
+        """(font name, text to draw): see `resolve`."""
+        font, drawn, _ = self.resolve(text)
+        return font, drawn
 
     def char_widths(self, name: str, text: str) -> list[float]:
         """Advance widths (per 1000 units of the font size) of each character."""

@@ -186,8 +186,7 @@ def fit_text(fonts: FontSet, text: str, width: float, height: float, *, size: fl
              max_lines: int = 1, policy: str = "shrink") -> Fit:
     """The largest size (down to `min_size`, in 0.25 pt steps) at which `text` fits `width` × `height`
     in at most `max_lines` lines."""
-    font, drawn = fonts.printable(text)
-    missing = fonts.missing(text)
+    font, drawn, missing = fonts.resolve(text)
     widths = fonts.char_widths(font, drawn)
     total = sum(widths)
     s = size
