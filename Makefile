@@ -7,12 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the project needs: venv/pip for Python, a compiler for wheels that build;
-# the libraries Qt loads (offscreen and X11), the IPAex fonts, Xvfb for screenshots.
+# the libraries Qt loads (offscreen and X11), the IPAex fonts and IPAmj Mincho (certificates: names
+# outside IPAex, e.g. 𠮷), Xvfb for screenshots.
 APT_PACKAGES := python3-venv python3-dev build-essential \
   libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfreetype6 libfontconfig1 libdbus-1-3 \
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 \
   libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 \
-  fonts-ipaexfont xvfb xauth poppler-utils \
+  fonts-ipaexfont fonts-ipamj-mincho xvfb xauth poppler-utils \
   pcscd libpcsclite-dev vsmartcard-vpcd opensc pcsc-tools swig
 DEMO_DIR ?= var/demo
 DEMO_RESIDENTS ?= 20000
