@@ -156,19 +156,57 @@ def test_pages_of_two_certificates_mixed_are_found(household_pdf, signer, anchor
     assert v.status == ALTERED and "別の証明書" in v.message
 
 
+def _qr_form(writer_or_reader, page: int = 0):
+    xobjects = writer_or_reader.pages[page]["/Resources"]["/XObject"]
+    return next(v.get_object() for k, v in xobjects.items() if k.startswith("/FormXob.MdgQR"))
+
+
 def test_a_qr_code_taken_from_another_genuine_certificate_is_found(single_pdf, signer, anchors):
     stamp = IssueStamp(ISSUED_ON, "千葉市", "中央区窓口1", "プリンタ001", 8)
     donor = render(request(CertificateKind.COPY, [takahashi_household()[0]]), stamp, signer=signer).pdf
-    qr_of = lambda pdf: re.search(rb"/MdgQR BMC.*?EMC", pypdf.PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data(), re.S).group(0)  # noqa: E731
-    donor_qr = qr_of(donor)
-    v = verify_pdf(edit_content(single_pdf, 0, lambda d: d.replace(qr_of(single_pdf), donor_qr)), anchors, at=AT)
+    donor_qr = _qr_form(pypdf.PdfReader(io.BytesIO(donor))).get_data()
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(single_pdf)))
+    form = _qr_form(writer)
+    form[NameObject("/Filter")] = NameObject("/FlateDecode")
+    form.set_data(donor_qr)
+    out = io.BytesIO()
+    writer.write(out)
+    v = verify_pdf(out.getvalue(), anchors, at=AT)
+    assert v.status == ALTERED and "印字内容" in v.message
+
+
+def test_something_hidden_in_the_qr_form_is_found(single_pdf, anchors):
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(single_pdf)))
+    form = _qr_form(writer)
+    data = form.get_data()
+    form[NameObject("/Filter")] = NameObject("/FlateDecode")
+    form.set_data(data + b"\n1 g 150 600 200 20 re f\n")
+    out = io.BytesIO()
+    writer.write(out)
+    v = verify_pdf(out.getvalue(), anchors, at=AT)
+    assert v.status == ALTERED and "QRコード" in v.message
+
+
+def test_an_edited_glyph_in_an_embedded_font_is_found(single_pdf, anchors):
+    """The text stays the same, the glyph drawn for it does not: the font program is signed too."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(single_pdf)))
+    fonts = writer.pages[0]["/Resources"]["/Font"]
+    font = next(v.get_object() for v in fonts.values())
+    program = font["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+    data = bytearray(program.get_data())
+    data[len(data) // 2] ^= 0x01
+    program[NameObject("/Filter")] = NameObject("/FlateDecode")
+    program.set_data(bytes(data))
+    out = io.BytesIO()
+    writer.write(out)
+    v = verify_pdf(out.getvalue(), anchors, at=AT)
     assert v.status == ALTERED and "印字内容" in v.message
 
 
 def test_a_replaced_seal_is_found(single_pdf, anchors):
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(single_pdf)))
     xobjects = writer.pages[0]["/Resources"]["/XObject"]
-    image = next(v.get_object() for v in xobjects.values())
+    image = next(v.get_object() for v in xobjects.values() if v.get_object()["/Subtype"] == "/Image")
     mask = image["/SMask"].get_object()
     alpha = bytearray(mask.get_data())
     alpha[len(alpha) // 2: len(alpha) // 2 + 600] = bytes(600)
