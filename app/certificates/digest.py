@@ -8,6 +8,8 @@ matrices). One record per drawn thing, in drawing order, coordinates in points t
     L x1 y1 x2 y2 width          a rule
     R x y w h width              a stroked box
     I x y w h sha256             an image (the seal), with the SHA-256 of its decoded samples
+    F font sha256                each font subset the page's text uses: its embedded TrueType program
+                                 (sorted, after the rest), so that glyph shapes cannot be edited either
 
 The QR code itself is not part of it (it carries the signature over the rest); the verifier checks
 that its section holds nothing but the symbol's modules, and decodes them. So any change to a word, a number, a rule, the seal or where any of them stands changes the digest.
@@ -35,6 +37,10 @@ def frame_record(x: float, y: float, w: float, h: float, width: float) -> str:
 
 def image_record(x: float, y: float, w: float, h: float, sha256_hex: str) -> str:
     return f"I {_n(x)} {_n(y)} {_n(w)} {_n(h)} {sha256_hex}"
+
+
+def font_record(font: str, sha256_hex: str) -> str:
+    return f"F {font} {sha256_hex}"
 
 
 def page_digest(records: list[str]) -> bytes:

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from PIL import Image
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
 from app.certificates import digest as records
 from app.certificates import qr
 from app.certificates.content import CertificateRequest, build_content, page_summary
-from app.certificates.fonts import FontSet, default_fonts
+from app.certificates.fonts import FontSet, default_fonts, subset_memo, subset_program
 from app.certificates.layout import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
@@ -158,6 +158,7 @@ class _Painter:
         self.c = c
         self.fonts = fonts
         self.records: list[str] = []
+        self.texts: list[Text] = []
         self._width: float | None = None
         self._font: tuple[str, float] | None = None
 
@@ -171,6 +172,7 @@ class _Painter:
         if isinstance(op, Text):
             c.setFont(op.font, op.size)
             c.drawString(op.x, op.y, op.text)
+            self.texts.append(op)
             self.records.append(records.text_record(op.x, op.y, op.size, self.fonts.ps_name(op.font), op.text))
         elif isinstance(op, Rule):
             self._line_width(op.width)
@@ -201,7 +203,12 @@ def _watermark(c: rl_canvas.Canvas, fonts: FontSet) -> None:
 
 def render(request: CertificateRequest, stamp: IssueStamp | None, *, signer: IssuingSigner | None = None,
            overflow: str = "shrink", fonts: FontSet | None = None) -> RenderedCertificate:
-    """The certificate as a PDF. Call once per copy, each with its own `stamp.sequence`."""
+    """The certificate as a PDF. Call once per copy, each with its own `stamp.sequence`.
+
+    Each page's QR code is a form drawn last: the page refers to it, and it is made once every page
+    is drawn, when the font subsets are final — so that a page's signature covers the glyph programs
+    of the fonts it uses as well as its text (a font edited to draw 「1」 as 「7」 would not pass).
+    """
     fonts = fonts or default_fonts()
     content = build_content(request)
     certified_on = format_wareki(stamp.issued_on) if stamp is not None else PREVIEW_DATE
@@ -214,31 +221,45 @@ def render(request: CertificateRequest, stamp: IssueStamp | None, *, signer: Iss
     c.setTitle(content.title)
     c.setCreator("Madoguchi")
     numbers: list[str] = []
-    for page in pages:
-        painter = _Painter(c, fonts)
-        for op in page.ops:
-            painter.draw(op)
-        if stamp is None:
-            _watermark(c, fonts)
-        else:
-            number = format_issue_number(stamp, page.number, total)
-            numbers.append(number)
-            x, y, size = page.issue_number_at
-            painter.draw(Text(x, y, size, fonts.primary.name, f"発行番号　{number}"))
-            if signer is not None:
-                _sign_and_draw_qr(c, painter, page, content, number, certified_on, signer)
-        c.showPage()
-    c.save()
+    to_sign: list[tuple[PageLayout, _Painter, str]] = []
+    with subset_memo():  # each font subset is made once, for the digests and for the file
+        for page in pages:
+            painter = _Painter(c, fonts)
+            for op in page.ops:
+                painter.draw(op)
+            if stamp is None:
+                _watermark(c, fonts)
+            else:
+                number = format_issue_number(stamp, page.number, total)
+                numbers.append(number)
+                x, y, size = page.issue_number_at
+                painter.draw(Text(x, y, size, fonts.primary.name, f"発行番号　{number}"))
+                if signer is not None:
+                    c.doForm(qr.form_name(page.number))
+                    to_sign.append((page, painter, number))
+            c.showPage()
+        for page, painter, number in to_sign:
+            page_records = painter.records + font_records(c._doc, painter.texts, fonts)
+            summary = page_summary(content, tuple(page.persons), page.address, certified_on)
+            payload = signer.sign_page(number, records.page_digest(page_records), summary)
+            x, y, square = page.qr_at
+            c.beginForm(qr.form_name(page.number))
+            c.addLiteral(qr.pdf_operators(qr.encode(payload), x, y, square))
+            c.endForm()
+        c.save()
     return RenderedCertificate(buf.getvalue(), total, tuple(numbers), alerts)
 
 
-def _sign_and_draw_qr(c, painter: _Painter, page: PageLayout, content, number: str, certified_on: str,
-                      signer: IssuingSigner) -> None:
-    """Signs the page (its records so far: everything but the QR itself) and draws the QR code."""
-    x, y, square = page.qr_at
-    summary = page_summary(content, tuple(page.persons), page.address, certified_on)
-    payload = signer.sign_page(number, records.page_digest(painter.records), summary)
-    c.addLiteral(qr.pdf_operators(qr.encode(payload), x, y, square))
+def font_records(doc, texts: list[Text], fonts: FontSet) -> list[str]:
+    """「F font sha256」 for each font subset the page's text is drawn with (sorted): the SHA-256 of
+    the subset's TrueType program as embedded."""
+    used: set[tuple[str, int]] = set()
+    for t in texts:
+        font = pdfmetrics.getFont(t.font)
+        for subset, _ in font.splitString(t.text, doc):
+            used.add((t.font, subset))
+    return sorted(records.font_record(fonts.ps_name(name), hashlib.sha256(subset_program(name, doc, i)).hexdigest())
+                  for name, i in used)
 
 
 __all__ = ["IssueStamp", "RenderedCertificate", "format_issue_number", "preflight", "render", "q"]

@@ -17,6 +17,9 @@ replaces that one function with one writing UTF-16 surrogate pairs (`<D842DFB7>`
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -97,6 +100,43 @@ def _read_glyf_lazily(face) -> None:
     face.get_table = get_table
 
 
+_local = threading.local()
+
+
+@contextmanager
+def subset_memo() -> Iterator[None]:
+    """Within it (one document, one thread), each font subset's program is made once: the renderer
+    hashes it for the page digests, and ReportLab embeds the same bytes when it saves."""
+    _local.memo = {}
+    try:
+        yield
+    finally:
+        _local.memo = None
+
+
+def _memoize_subsets(face) -> None:
+    make = face.makeSubset
+
+    def makeSubset(subset):  # noqa: N802 (ReportLab's name)
+        memo = getattr(_local, "memo", None)
+        if memo is None:
+            return make(subset)
+        key = (id(face), tuple(subset))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = make(subset)
+        return found
+
+    face.makeSubset = makeSubset
+
+
+def subset_program(font_name: str, doc, index: int) -> bytes:
+    """The TrueType program of subset `index` of a registered font in a ReportLab document, as it
+    will be embedded (call once the document's text is all drawn: later text could extend it)."""
+    font = pdfmetrics.getFont(font_name)
+    return font.face.makeSubset(font.state[doc].subsets[index])
+
+
 def _is_variation_selector(code: int) -> bool:
     return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
@@ -136,6 +176,7 @@ class FontSet:
                     raise FontsUnavailable(path, f"{type(exc).__name__}: {exc}") from None
                 return None
             _read_glyf_lazily(font.face)
+            _memoize_subsets(font.face)
             pdfmetrics.registerFont(font)
         ps_name = font.face.name.decode("latin-1") if isinstance(font.face.name, bytes) else str(font.face.name)
         return _Font(name, ps_name, font, {}, font.face.charToGlyph)

@@ -421,7 +421,7 @@ class _Builder:
         self.text(x + 10.5, BOTTOM + 62, 10.5, self.certified_on)
         # the seal overlaps the second half of the name's last character, as 公印 are pressed
         seal_left = RIGHT - 4 - SEAL_SIZE
-        self.text(seal_left + 6, BOTTOM + 30, 12, self.c.certifier.text, align="right")
+        self.text(seal_left + 3.5, BOTTOM + 30, 12, self.c.certifier.text, align="right")
         if self.seal and self.c.certifier.seal is not None:
             page.ops.append(SealImage(q(seal_left), q(BOTTOM + 34 - SEAL_SIZE / 2), SEAL_SIZE,
                                       str(self.c.certifier.seal)))

@@ -3,7 +3,7 @@ and decoding QR codes from a page image (zxing-cpp, both ways).
 
 The code is drawn as filled rectangles, one per horizontal run of dark modules, in module units under
 one `cm` (so every coordinate is an integer and the PDF holds the symbol exactly), inside a marked-
-content section tagged `/MdgQR` so that a verifier can tell it from the rest of the page.
+content section tagged `/MdgQR`, in a form XObject of its own that the page draws last.
 """
 from __future__ import annotations
 
@@ -13,6 +13,13 @@ from dataclasses import dataclass
 import zxingcpp
 
 QR_TAG = "MdgQR"
+FORM_PREFIX = "MdgQR"
+
+
+def form_name(page: int) -> str:
+    """The name of the form XObject that draws page `page`'s QR code (ReportLab adds 「FormXob.」)."""
+    return f"{FORM_PREFIX}{page}"
+
 QUIET_ZONE = 4  # modules of white around the symbol
 EC_LEVEL = "M"  # 15 % of the symbol may be lost (a fold, a stain) and it still reads
 

@@ -130,12 +130,51 @@ def _image_sha(xobj) -> str:
     return hashlib.sha256(f"{w}x{h}\n".encode() + data + alpha).hexdigest()
 
 
+def _check_qr_form(xobj, reader) -> None:
+    """A QR code's form: ReportLab's preamble (a font set, no text), then one /MdgQR section of black
+    rectangles under one matrix — nothing else may hide in it."""
+    from pypdf.generic import ContentStream
+
+    matrix = [float(v) for v in xobj.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+    if matrix != [1, 0, 0, 1, 0, 0] or xobj.get("/Resources", {}).get("/XObject"):
+        raise _Altered("QRコードの描画が変えられています", "QR form with a matrix or XObjects")
+    sections, depth = 0, 0
+    for operands, op in ContentStream(xobj, reader).operations:
+        if depth:
+            if op == b"EMC":
+                depth = 0
+            elif op not in (b"q", b"Q", b"g", b"cm", b"re", b"f") or (op == b"g" and float(operands[0]) != 0):
+                raise _Altered("QRコードの部分に別の描画があります", f"operator {op!r} inside the QR section")
+        elif op == b"BMC" and operands and operands[0] == f"/{qr.QR_TAG}":
+            depth, sections = 1, sections + 1
+        elif op not in (b"cm", b"BT", b"Tf", b"TL", b"ET"):
+            raise _Altered("QRコードの部分に別の描画があります", f"operator {op!r} in the QR form")
+    if sections != 1 or depth:
+        raise _Altered("QRコードの描画が正しくありません", f"{sections} QR sections in the form")
+
+
+def _font_sha(font) -> str:
+    """SHA-256 of a TrueType font's embedded program (what the digest's F records hold)."""
+    program = font["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+    return hashlib.sha256(program.get_data()).hexdigest()
+
+
 _PATH_OPS = {b"m", b"l", b"re", b"h"}
 _PAINT_OPS = {b"S", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"s", b"n"}
 
 
 def read_page(page, reader) -> _PageContent:
-    """The page's records as the renderer wrote them (raises _Altered for anything it never draws)."""
+    """The page's records as the renderer wrote them. Raises _Altered — and nothing else — for
+    anything the renderer never draws or a parser cannot read."""
+    try:
+        return _read_page(page, reader)
+    except _Altered:
+        raise
+    except Exception as exc:  # malformed operands, streams, numbers: not what the renderer writes
+        raise _Altered("ページの内容を読み取れません", f"{type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _read_page(page, reader) -> _PageContent:
     from pypdf.generic import ContentStream
 
     if page.get("/Annots"):
@@ -162,8 +201,8 @@ def read_page(page, reader) -> _PageContent:
     run: list | None = None  # [x, y, size, ps_name, text]
     path: list[tuple] = []
     start = (0.0, 0.0)
-    qr_depth = 0
     qr_sections = 0
+    used_fonts: dict[str, str] = {}  # font resource → PostScript name
 
     def end_run() -> None:
         nonlocal run
@@ -172,20 +211,6 @@ def read_page(page, reader) -> _PageContent:
         run = None
 
     for operands, op in ContentStream(contents, reader).operations:
-        if qr_depth:
-            if op == b"EMC":
-                qr_depth = 0
-                continue
-            if op not in (b"q", b"Q", b"g", b"cm", b"re", b"f"):
-                raise _Altered("QRコードの部分に別の描画があります", f"operator {op!r} inside the QR section")
-            if op == b"g" and float(operands[0]) != 0:
-                raise _Altered("QRコードの色が変えられています", "QR colour")
-            continue
-        if op == b"BMC":
-            if operands and operands[0] == f"/{qr.QR_TAG}" and not in_text:
-                qr_depth, qr_sections = 1, qr_sections + 1
-                continue
-            raise _Altered("証明書にない区分が加えられています", f"marked content {operands}")
         if op == b"q":
             stack.append((ctm, width))
         elif op == b"Q":
@@ -225,6 +250,7 @@ def read_page(page, reader) -> _PageContent:
                     raise _Altered("証明書の書体ではない文字があります", f"font {font_key} is {font.get('/Subtype')}")
                 maps[font_key] = (_to_unicode(font), str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1])
             umap, ps_name = maps[font_key]
+            used_fonts[font_key] = ps_name
             m = _mul(tm, ctm)
             size = round(font_size * _scale(m), 2)
             text = "".join(umap.get(b, "\ufffd") for b in _raw(operands[0]))
@@ -272,14 +298,19 @@ def read_page(page, reader) -> _PageContent:
             if xobj is None:
                 raise _Altered("画像が見つかりません", f"XObject {operands[0]} missing")
             xobj = xobj.get_object()
+            if xobj.get("/Subtype") == "/Form" and str(operands[0]).startswith(f"/FormXob.{qr.FORM_PREFIX}"):
+                _check_qr_form(xobj, reader)
+                qr_sections += 1
+                continue
             if xobj.get("/Subtype") != "/Image":
                 raise _Altered("証明書にない描画が埋め込まれています", f"XObject {operands[0]} is {xobj.get('/Subtype')}")
             s = _scale(ctm)
             out.append(records.image_record(ctm[4], ctm[5], s, s, _image_sha(xobj)))
         else:
             raise _Altered("証明書にない描画が加えられています", f"operator {op!r}")
-    if in_text or stack or qr_depth:
+    if in_text or stack:
         raise _Altered("描画の構造が壊れています", "unbalanced content stream")
+    out += sorted({records.font_record(name, _font_sha(fonts_res[key].get_object())) for key, name in used_fonts.items()})
     return _PageContent(out, qr_sections)
 
 
@@ -305,12 +336,11 @@ def rasterize(pdf: bytes, page_numbers: Sequence[int], dpi: int = RASTER_DPI) ->
 def verify_pdf(pdf: bytes, anchors: Sequence[Ed25519PublicKey], at: float | None = None) -> Verdict:
     """Whether a certificate PDF is genuine (see the module's doc). Never raises for a bad file."""
     import pypdf
-    from pypdf.errors import PyPdfError
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(pdf), strict=False)
         pages = list(reader.pages)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as exc:
+    except Exception as exc:  # whatever a damaged or hostile file makes the parser raise, it is not readable
         return verdict(UNREADABLE, "PDFとして読めません", f"not a readable PDF: {type(exc).__name__}: {exc}")
     if not pages:
         return verdict(UNREADABLE, "ページがありません", "PDF without pages")
@@ -341,8 +371,6 @@ def verify_pdf(pdf: bytes, anchors: Sequence[Ed25519PublicKey], at: float | None
             content = read_page(page, reader)
         except _Altered as exc:
             return verdict(ALTERED, f"{n}ページ目：{exc.reason_ja}", f"page {n}: {exc.detail}", **_known(v))
-        except (KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-            return verdict(ALTERED, f"{n}ページ目の内容を読み取れません", f"page {n}: {type(exc).__name__}: {exc}", **_known(v))
         if content.qr_sections != 1:
             return verdict(ALTERED, f"{n}ページ目のQRコードの描画が正しくありません", f"page {n}: {content.qr_sections} QR sections", **_known(v))
         if records.page_digest(content.records) != v.digests[0]:

@@ -19,6 +19,7 @@ from tests.certificates.people import (
     history_of,
     long_names_resident,
     moved_out,
+    overflowing_resident,
     request,
     takahashi_household,
 )
@@ -38,7 +39,8 @@ def samples() -> dict[str, tuple]:
         "foreign-every-item": (request(CertificateKind.COPY, (foreign,), items=ALL), "shrink"),
         "household-9": (request(CertificateKind.COPY, family, items=ItemChoice(householder_relationship=True, domicile=True)), "shrink"),
         "long-names-shrink": (request(CertificateKind.COPY, (long_names_resident(),), items=ALL), "shrink"),
-        "long-names-blank": (request(CertificateKind.COPY, (long_names_resident(),), items=ALL), "blank"),
+        "overflow-shrink": (request(CertificateKind.COPY, (overflowing_resident(),), items=ALL), "shrink"),
+        "overflow-blank": (request(CertificateKind.COPY, (overflowing_resident(),), items=ALL), "blank"),
         "removed-copy": (request(CertificateKind.REMOVED_COPY, (moved_out(head), moved_out(family[1])),
                                  items=ItemChoice(householder_relationship=True), householder=moved_out(head)), "shrink"),
         "items": (request(CertificateKind.ITEMS, family[:2],

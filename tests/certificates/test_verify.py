@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import re
 import time
+from dataclasses import replace
 
 import pypdf
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pypdf.generic import NameObject
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypdf.generic import DecodedStreamObject, NameObject
 
 from app.certificates import CertificateKind, IssueStamp, ItemChoice, render
 from app.certificates.verify import verify_pdf
@@ -153,19 +156,57 @@ def test_pages_of_two_certificates_mixed_are_found(household_pdf, signer, anchor
     assert v.status == ALTERED and "別の証明書" in v.message
 
 
+def _qr_form(writer_or_reader, page: int = 0):
+    xobjects = writer_or_reader.pages[page]["/Resources"]["/XObject"]
+    return next(v.get_object() for k, v in xobjects.items() if k.startswith("/FormXob.MdgQR"))
+
+
 def test_a_qr_code_taken_from_another_genuine_certificate_is_found(single_pdf, signer, anchors):
     stamp = IssueStamp(ISSUED_ON, "千葉市", "中央区窓口1", "プリンタ001", 8)
     donor = render(request(CertificateKind.COPY, [takahashi_household()[0]]), stamp, signer=signer).pdf
-    qr_of = lambda pdf: re.search(rb"/MdgQR BMC.*?EMC", pypdf.PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data(), re.S).group(0)  # noqa: E731
-    donor_qr = qr_of(donor)
-    v = verify_pdf(edit_content(single_pdf, 0, lambda d: d.replace(qr_of(single_pdf), donor_qr)), anchors, at=AT)
+    donor_qr = _qr_form(pypdf.PdfReader(io.BytesIO(donor))).get_data()
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(single_pdf)))
+    form = _qr_form(writer)
+    form[NameObject("/Filter")] = NameObject("/FlateDecode")
+    form.set_data(donor_qr)
+    out = io.BytesIO()
+    writer.write(out)
+    v = verify_pdf(out.getvalue(), anchors, at=AT)
+    assert v.status == ALTERED and "印字内容" in v.message
+
+
+def test_something_hidden_in_the_qr_form_is_found(single_pdf, anchors):
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(single_pdf)))
+    form = _qr_form(writer)
+    data = form.get_data()
+    form[NameObject("/Filter")] = NameObject("/FlateDecode")
+    form.set_data(data + b"\n1 g 150 600 200 20 re f\n")
+    out = io.BytesIO()
+    writer.write(out)
+    v = verify_pdf(out.getvalue(), anchors, at=AT)
+    assert v.status == ALTERED and "QRコード" in v.message
+
+
+def test_an_edited_glyph_in_an_embedded_font_is_found(single_pdf, anchors):
+    """The text stays the same, the glyph drawn for it does not: the font program is signed too."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(single_pdf)))
+    fonts = writer.pages[0]["/Resources"]["/Font"]
+    font = next(v.get_object() for v in fonts.values())
+    program = font["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+    data = bytearray(program.get_data())
+    data[len(data) // 2] ^= 0x01
+    program[NameObject("/Filter")] = NameObject("/FlateDecode")
+    program.set_data(bytes(data))
+    out = io.BytesIO()
+    writer.write(out)
+    v = verify_pdf(out.getvalue(), anchors, at=AT)
     assert v.status == ALTERED and "印字内容" in v.message
 
 
 def test_a_replaced_seal_is_found(single_pdf, anchors):
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(single_pdf)))
     xobjects = writer.pages[0]["/Resources"]["/XObject"]
-    image = next(v.get_object() for v in xobjects.values())
+    image = next(v.get_object() for v in xobjects.values() if v.get_object()["/Subtype"] == "/Image")
     mask = image["/SMask"].get_object()
     alpha = bytearray(mask.get_data())
     alpha[len(alpha) // 2: len(alpha) // 2 + 600] = bytes(600)
@@ -265,3 +306,41 @@ def test_cli_checks_a_scanned_payload(live, capsys):
     assert main(["verify-certificate", "--payload", payload[:-3] + "AAA", "--dir", str(folder)]) == 1
     assert main(["verify-certificate", "--payload", "hello", "--dir", str(folder)]) == 1
     assert "読み取れません" in capsys.readouterr().out
+
+
+def test_text_spanning_several_font_subsets_reads_back_exactly(signer, anchors):
+    """A subset holds at most 256 glyphs: a string whose characters fall in two subsets is drawn as
+    two runs in one text object, and still verifies."""
+    from app.certificates.fonts import default_fonts
+
+    fonts = default_fonts()
+    kanji = [chr(c) for c in range(0x4E00, 0x9FA0) if fonts.font_for(chr(c)) == fonts.primary.name][:400]
+    family = [replace(r, domicile="".join(kanji[i * 40:(i + 1) * 40])) for i, r in enumerate(takahashi_household()[:8])]
+    stamp = IssueStamp(ISSUED_ON, "千葉市", "中央区窓口1", "プリンタ001", 77)
+    result = render(request(CertificateKind.COPY, family, items=ItemChoice(domicile=True)), stamp, signer=signer)
+    assert result.alerts == ()
+    data = b"".join(p.get_contents().get_data() for p in pypdf.PdfReader(io.BytesIO(result.pdf)).pages)
+    assert re.search(rb"\) Tj /F\d\+[1-9] [\d.]+ Tf", data)  # a run switching subsets
+    assert verify_pdf(result.pdf, anchors, at=AT).genuine
+
+
+_TOKENS = st.sampled_from([b"BT", b"ET", b"q", b"Q", b"1 0 0 1 10 10 cm", b"/F1+0 9 Tf", b"(ab) Tj", b"<0102> Tj", b"T*",
+                           b"0 0 m", b"5 5 l", b"S", b"f", b"n", b"0 0 5 5 re", b"/MdgQR BMC", b"EMC", b"0.5 w",
+                           b"1 0 0 1 3 4 Tm", b"/X Do", b"[(a) 3 (b)] TJ", b"(", b")", b"<<", b"/Name", b"12", b"-"])
+
+
+@given(st.lists(_TOKENS, max_size=40))
+@settings(max_examples=80, deadline=None)
+def test_the_page_reader_refuses_strange_content_cleanly(tokens):
+    """Whatever a page's content stream holds, reading it gives records or an 'altered' reason."""
+    from app.certificates.verify import _Altered, read_page
+
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    stream = DecodedStreamObject()
+    stream.set_data(b"\n".join(tokens))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    try:
+        read_page(page, writer)
+    except _Altered as exc:
+        assert exc.reason_ja and exc.detail
