@@ -23,9 +23,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from domain.certificate_rules import Channel
 from domain.ids import is_uuid7
 from registry import access_log as access_log_store
-from registry import accounts, terminals
+from registry import accounts, certificates, terminals
 from registry.database import last_seq, lock_writer, reading
 from registry.feed import MAX_PAGE, Scope, changes_page, min_cursor, snapshot_lines
 from registry.operations import OperationService, Policy
@@ -112,6 +113,64 @@ class AccessLogEntry(Strict):
 
 class AccessLogPush(Strict):
     entries: list[AccessLogEntry] = Field(max_length=5000)
+
+
+ResidentId = Annotated[str, Field(max_length=32)]
+
+
+class CertificateCheck(Strict):
+    resident_ids: list[ResidentId] = Field(min_length=1, max_length=certificates.MAX_RESIDENTS)
+    lift_id: str = Field(default="", max_length=40)
+
+
+class LiftRequest(Strict):
+    supervisor_id: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+    resident_ids: list[ResidentId] = Field(min_length=1, max_length=certificates.MAX_RESIDENTS)
+    reason: str = Field(max_length=500)
+
+
+class IssuanceEvent(Strict):
+    seq: int = Field(ge=1)
+    event: Literal["issued", "spoiled"]
+    issuance_id: str = Field(max_length=40)
+    batch_id: str = Field(max_length=40)
+    at: str = Field(max_length=40)
+    issued_on: str = Field(max_length=8)
+    sequence: int = Field(ge=0)
+    operator_id: str = Field(max_length=64)
+    channel: Literal["counter", "kiosk"]
+    kind: Literal["copy", "removed_copy", "items", "move_out"]
+    resident_ids: str = Field(max_length=certificates.MAX_RESIDENTS * 40)
+    items: str = Field(max_length=4000)
+    pages: int = Field(ge=0, le=1000)
+    issue_numbers: str = Field(max_length=20000)
+    printer: str = Field(max_length=64)
+    my_number_printed: bool
+    official_use: bool
+    fee: int = Field(ge=0, le=1_000_000)
+    lift_id: str = Field(max_length=40)
+    reprint_of: str = Field(max_length=40)
+    reason: str = Field(max_length=1000)
+
+    @field_validator("resident_ids", "issue_numbers")
+    @classmethod
+    def _json_list(cls, value: str) -> str:
+        try:
+            parsed = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            raise ValueError("a JSON list is required") from None
+        if not isinstance(parsed, list) or not all(isinstance(v, str) and len(v) <= 128 for v in parsed):
+            raise ValueError("a JSON list of strings is required")
+        return value
+
+
+class IssuancePush(Strict):
+    entries: list[IssuanceEvent] = Field(max_length=2000)
+
+
+class DelegationRequest(Strict):
+    public_key: str = Field(max_length=64, description="the terminal's issuing Ed25519 public key, base64url")
 
 
 class Decision(Strict):
@@ -226,6 +285,7 @@ def create_app(config: RegistryConfig) -> FastAPI:
     with engine.begin() as conn:
         lock_writer(conn)
         registry_key = terminals.registry_key(conn, config.key_passphrase)
+        issuing_key = certificates.issuing_key(conn, config.key_passphrase)
 
     @app.exception_handler(ProtocolError)
     async def _protocol_error(_request: Request, exc: ProtocolError):
@@ -328,13 +388,13 @@ def create_app(config: RegistryConfig) -> FastAPI:
     @app.get("/v1/status", summary="端末の状態と設定")
     def status(terminal: Terminal) -> dict:
         with engine.connect() as conn:
-            values = dict(conn.execute(select(settings.c.key, settings.c.value).where(settings.c.key != "registry_key")).all())
+            limit = conn.execute(select(settings.c.value).where(settings.c.key == "offline_limit_days")).scalar()
             head = last_seq(conn)
         return {
             "terminal": terminal.__dict__,
             "head": head,
             "server_time": config.clock(),
-            "offline_limit_days": int(values.get("offline_limit_days", DEFAULT_OFFLINE_LIMIT_DAYS)),
+            "offline_limit_days": int(limit or DEFAULT_OFFLINE_LIMIT_DAYS),
             "review_kinds": sorted(config.policy.review_kinds),
         }
 
@@ -405,6 +465,48 @@ def create_app(config: RegistryConfig) -> FastAPI:
     def push_access_log(body: AccessLogPush, terminal: Terminal) -> dict:
         with engine.begin() as conn:
             return access_log_store.receive(conn, terminal.terminal_id, [e.model_dump() for e in body.entries])
+
+    # -- certificates (証明書) ----------------------------------------------------------------------
+    def channel_of(terminal: terminals.TerminalInfo) -> Channel:
+        return Channel.KIOSK if terminal.kind == "kiosk" else Channel.COUNTER
+
+    @app.post("/v1/certificates/check", summary="証明書を発行してよいか（支援措置・抑止の確認、登録サーバーの記録で）")
+    def certificate_check(body: CertificateCheck, terminal: Terminal) -> dict:
+        with engine.connect() as conn:
+            result = certificates.check(conn, terminal.terminal_id, body.resident_ids, channel=channel_of(terminal), lift_id=body.lift_id, now=config.clock())
+        return result.to_dict()
+
+    @app.post("/v1/certificates/lifts", summary="支援措置・抑止の一時解除（上席者、1回の発行に限る）")
+    def certificate_lift(body: LiftRequest, terminal: Terminal) -> dict:
+        if channel_of(terminal) is Channel.KIOSK:
+            raise ApiError("role_forbidden", "この端末では一時解除はできません。", "lift asked for at a kiosk", status=403)
+        refused: accounts.AccountError | None = None
+        with engine.begin() as conn:
+            try:
+                supervisor = accounts.authenticate(conn, config.hasher, config.lockout, body.supervisor_id, body.password, now=config.clock())
+            except accounts.AccountError as exc:
+                refused = exc  # raised after the commit: the failure count (lockout) is kept
+            else:
+                accounts.require_role(supervisor, "supervisor", "administrator")
+                return certificates.grant_lift(conn, terminal.terminal_id, supervisor.operator_id, body.resident_ids, body.reason, now=config.clock())
+        raise refused
+
+    @app.post("/v1/issuances", summary="交付履歴の送信")
+    def push_issuances(body: IssuancePush, terminal: Terminal) -> dict:
+        with engine.begin() as conn:
+            return certificates.receive(conn, terminal.terminal_id, [e.model_dump() for e in body.entries], now=config.clock())
+
+    @app.post("/v1/issuing/delegation", summary="証明書の署名鍵の委任（登録サーバーの発行鍵による）")
+    def issuing_delegation(body: DelegationRequest, terminal: Terminal) -> dict:
+        try:
+            public_key = b64url_decode(body.public_key)
+        except ValueError:
+            public_key = b""
+        if len(public_key) != 32:
+            raise ApiError("public_key_invalid", "端末の公開鍵が読み取れません。端末のソフトウェアの版を確認してください。", "delegation for a malformed key", status=422)
+        with engine.connect() as conn:
+            limit = int(conn.execute(select(settings.c.value).where(settings.c.key == "offline_limit_days")).scalar() or DEFAULT_OFFLINE_LIMIT_DAYS)
+        return certificates.delegate(issuing_key, terminal.terminal_id, public_key, offline_limit_days=limit, now=config.clock())
 
     # -- 審査・決裁 (supervisor) -------------------------------------------------------------------
     @app.get("/v1/review", summary="審査待ちの届出")

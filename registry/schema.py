@@ -191,3 +191,59 @@ access_log = Table(
     Column("my_number_shown", Boolean, nullable=False),
     Column("mac", String(64), nullable=False),
 )
+
+# 交付履歴 (j300) sent up by terminals: one row per event (issued | spoiled) and copy, gap-free per
+# terminal like the access log. `audit` marks what the registry found wrong on receipt (a
+# protected person issued without a valid lift), for the city's review; the row is kept either way.
+issuances = Table(
+    "issuances",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event", String(16), nullable=False),
+    Column("issuance_id", String(40), nullable=False),
+    Column("batch_id", String(40), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("issued_on", String(8), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("operator_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("resident_ids", Text, nullable=False),
+    Column("items", Text, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("issue_numbers", Text, nullable=False),
+    Column("printer", String(64), nullable=False),
+    Column("my_number_printed", Boolean, nullable=False),
+    Column("official_use", Boolean, nullable=False),
+    Column("fee", Integer, nullable=False),
+    Column("lift_id", String(40), nullable=False),
+    Column("reprint_of", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("audit", String(64), nullable=False),
+    Column("received_at", Float, nullable=False),
+)
+Index("ix_issuances_issuance", issuances.c.issuance_id)
+
+issuance_residents = Table(
+    "issuance_residents",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("resident_id", String(32), primary_key=True),
+)
+Index("ix_issuance_residents_resident", issuance_residents.c.resident_id)
+
+# A supervisor's one-time lift (一時解除, j410/j440) of 支援措置・抑止 for one issuance at one terminal.
+lifts = Table(
+    "lifts",
+    metadata,
+    Column("lift_id", String(40), primary_key=True),
+    Column("terminal_id", String(64), nullable=False),
+    Column("supervisor_id", String(64), nullable=False),
+    Column("resident_ids", Text, nullable=False),  # JSON list
+    Column("reason", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_by", String(40), nullable=False),  # the batch that used it ("" while unused)
+)

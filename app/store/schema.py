@@ -156,3 +156,42 @@ search_history = Table(
     Column("searched_at", Float, nullable=False),
 )
 Index("ix_search_history_operator", search_history.c.operator_id, search_history.c.seq)
+
+# 交付履歴 (j300): what was issued, reprinted or spoiled at this terminal, one row per event and
+# copy, append-only; synced up to the registry in seq order like the access log.
+issuance_history = Table(
+    "issuance_history",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("event", String, nullable=False),  # issued | spoiled
+    Column("issuance_id", String, nullable=False),  # one copy (UUIDv7); a spoiled event names the copy it spoils
+    Column("batch_id", String, nullable=False),  # the request the copy belongs to (one lift covers one batch)
+    Column("at", String, nullable=False),  # ISO 8601 with offset
+    Column("issued_on", String, nullable=False),  # YYYYMMDD (the day of the issue number)
+    Column("sequence", Integer, nullable=False, default=0),  # the number's sequence of that day (issued events)
+    Column("operator_id", String, nullable=False),
+    Column("terminal_id", String, nullable=False),
+    Column("channel", String, nullable=False),  # counter | kiosk
+    Column("kind", String, nullable=False),  # domain.certificate_rules.CertificateKind value
+    Column("resident_ids", Text, nullable=False),  # JSON list: 交付対象者
+    Column("items", Text, nullable=False),  # JSON: the items chosen (記載事項)
+    Column("pages", Integer, nullable=False, default=0),
+    Column("issue_numbers", Text, nullable=False, default="[]"),  # JSON list, one per page
+    Column("printer", String, nullable=False, default=""),
+    Column("my_number_printed", Integer, nullable=False, default=0),
+    Column("official_use", Integer, nullable=False, default=0),  # 公用
+    Column("fee", Integer, nullable=False, default=0),  # yen
+    Column("lift_id", String, nullable=False, default=""),  # a supervisor's one-time lift of 支援措置・抑止
+    Column("reprint_of", String, nullable=False, default=""),  # the spoiled copy this one replaces
+    Column("reason", Text, nullable=False, default=""),  # 処分 reason (spoiled), or a reprint's reason
+)
+Index("ix_issuance_history_day", issuance_history.c.issued_on, issuance_history.c.sequence)
+Index("ix_issuance_history_issuance", issuance_history.c.issuance_id)
+
+issuance_residents = Table(
+    "issuance_residents",
+    metadata,
+    Column("seq", Integer, nullable=False),  # issuance_history.seq of the issued event
+    Column("resident_id", String, nullable=False),
+)
+Index("ix_issuance_residents_resident", issuance_residents.c.resident_id, issuance_residents.c.seq)
