@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from pathlib import Path
 from types import SimpleNamespace
 from dataclasses import dataclass, field
 from typing import Callable
@@ -21,8 +22,10 @@ import orjson
 from sqlalchemy import text
 
 from app.store.cache import Cache
+from app.store.meta import get_meta, set_meta  # noqa: F401  (part of this module's interface)
 from app.store.register_store import RegisterStore
-from app.sync import outbox
+from app.store import issuance_history
+from app.sync import issuing, outbox
 from app.sync.client import RegistryClient, RegistryRefused, RegistryUnreachable, SyncError, TerminalRevoked
 from app.sync.snapshot import load_snapshot
 from domain.codec import change_from_stored, resident_from_dict
@@ -43,24 +46,25 @@ class SyncReport:
     snapshot_residents: int | None = None
     cursor: int = 0
     access_log_sent: int = 0
+    issuances_sent: int = 0
     seconds: float = 0.0
 
 
-def get_meta(conn, key: str, default: str = "") -> str:
-    value = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": key}).scalar()
-    return default if value is None else value
-
-
-def set_meta(conn, key: str, value: object) -> None:
-    conn.execute(text("INSERT OR REPLACE INTO meta(key, value) VALUES (:k, :v)"), {"k": key, "v": str(value)})
-
-
 class SyncEngine:
-    def __init__(self, cache: Cache, client: RegistryClient, *, clock: Callable[[], float] = time.time, on_revoked: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        cache: Cache,
+        client: RegistryClient,
+        *,
+        clock: Callable[[], float] = time.time,
+        on_revoked: Callable[[], None] | None = None,
+        anchor_file: Path | None = None,
+    ):
         self.cache = cache
         self.client = client
         self.clock = clock
         self.on_revoked = on_revoked
+        self.anchor_file = anchor_file  # where the registry's issuing public key is kept (verify-certificate --dir)
 
     # -- the whole round ----------------------------------------------------------------------
     def sync(self) -> SyncReport:
@@ -74,6 +78,8 @@ class SyncEngine:
             self.pull(report)
             self.refresh_reviews()
             report.access_log_sent = self.push_access_log()
+            report.issuances_sent = self.push_issuances()
+            issuing.ensure_delegation(self.cache, self.client, now=self.clock(), anchor_file=self.anchor_file)
             with self.cache.writer.begin() as conn:
                 set_meta(conn, "last_sync_at", self.clock())
         except TerminalRevoked:
@@ -205,6 +211,23 @@ class SyncEngine:
             with self.cache.writer.begin() as conn:
                 set_meta(conn, "access_log_sent", head["seq"])
                 set_meta(conn, "access_log_anchor", orjson.dumps(head).decode())
+            sent += len(rows)
+
+    # -- issuance history (交付履歴) --------------------------------------------------------------
+    def push_issuances(self, batch: int = 1000) -> int:
+        sent = 0
+        while True:
+            with self.cache.engine.connect() as conn:
+                last = int(get_meta(conn, "issuances_sent", "0"))
+                rows = issuance_history.events_after(conn, last, batch)
+            if not rows:
+                return sent
+            entries = [{k: v for k, v in r.items() if k != "terminal_id"} for r in rows]
+            for e in entries:
+                e["my_number_printed"], e["official_use"] = bool(e["my_number_printed"]), bool(e["official_use"])
+            head = self.client.call("POST", "/v1/issuances", body={"entries": entries})
+            with self.cache.writer.begin() as conn:
+                set_meta(conn, "issuances_sent", head["seq"])
             sent += len(rows)
 
 
