@@ -246,6 +246,7 @@ def cmd_login(args) -> int:
     cache is created or gets the operator's key slot, then a first sync."""
     from app.sync.engine import SyncEngine
     from app.sync.terminal import client_for, login, wipe
+    from registry.protocol.issuing import ANCHOR_FILE
 
     directory = Path(args.dir)
     client = client_for(directory)
@@ -253,7 +254,7 @@ def cmd_login(args) -> int:
     with session.cache as cache:
         print("オンラインでログインしました。" if session.online else "登録サーバーに接続できないため、端末内の情報でログインしました。")
         if session.online:
-            report = SyncEngine(cache, client, on_revoked=lambda: wipe(directory)).sync()
+            report = SyncEngine(cache, client, on_revoked=lambda: wipe(directory), anchor_file=directory / ANCHOR_FILE).sync()
             print(json.dumps(report.__dict__, ensure_ascii=False))
     return 0
 
@@ -261,10 +262,11 @@ def cmd_login(args) -> int:
 def cmd_sync(args) -> int:
     from app.sync.engine import SyncEngine, sync_with_retry
     from app.sync.terminal import client_for, open_for_sync, wipe
+    from registry.protocol.issuing import ANCHOR_FILE
 
     directory = Path(args.dir)
     with open_for_sync(directory) as cache:
-        engine = SyncEngine(cache, client_for(directory), on_revoked=lambda: wipe(directory))
+        engine = SyncEngine(cache, client_for(directory), on_revoked=lambda: wipe(directory), anchor_file=directory / ANCHOR_FILE)
         report = sync_with_retry(engine, attempts=args.attempts)
     print(json.dumps(report.__dict__, ensure_ascii=False))
     return 0
@@ -285,6 +287,88 @@ def cmd_outbox(args) -> int:
         for e in outbox.entries(conn, limit=args.limit):
             print(f"{e.state_label}\t{e.kind_label}\t{e.age_seconds(now) / 3600:.1f}時間前\t{e.operation_id}\t{e.message}")
     return 0
+
+
+OPTIONAL_ITEMS = ("householder_relationship", "domicile", "resident_code", "my_number", "history")
+OMITTABLE_ITEMS = ("furigana", "nationality", "foreign_category", "residence_status", "period_of_stay", "stay_expires_on", "card_number", "alias")
+
+
+def _names(text: str, allowed: tuple[str, ...], what: str) -> set[str]:
+    names = {n.strip() for n in (text or "").split(",") if n.strip()}
+    unknown = names - set(allowed)
+    if unknown:
+        raise SystemExit(f"{what}に使えない名前があります: {', '.join(sorted(unknown))}（使えるもの: {', '.join(allowed)}）")
+    return names
+
+
+class _FilePrinter:
+    """--out FILE.pdf: the first copy to FILE.pdf, the next to FILE-2.pdf …"""
+
+    name = "PDF保存"
+
+    def __init__(self, path: Path):
+        self.path, self.written = path, []
+
+    def print_pdf(self, pdf: bytes, *, title: str) -> None:
+        from hardware.printer import FolderPrinter
+
+        n = len(self.written) + 1
+        target = self.path if n == 1 else self.path.with_name(f"{self.path.stem}-{n}{self.path.suffix}")
+        folder = FolderPrinter(target.parent)
+        folder.print_pdf(pdf, title=target.stem)
+        self.written.append(folder.saved[-1])
+
+
+def cmd_certificate(args) -> int:
+    """A certificate issued headless, with the same rules as the counter's print dialog."""
+    from app.certificates import ItemChoice
+    from app.services.issuance import CertificateOrder
+    from app.services.session import log_in
+    from domain.certificate_rules import CertificateKind
+    from hardware.printer import CupsPrinter
+
+    kind = CertificateKind(args.type)
+    wanted = _names(args.items, OPTIONAL_ITEMS, "--items")
+    omitted = _names(args.omit, OMITTABLE_ITEMS, "--omit")
+    fields = frozenset(n.strip() for n in (args.fields or "").split(",") if n.strip())
+    items = ItemChoice(**{n: True for n in wanted}, **{n: False for n in omitted}, items=fields)
+    service = log_in(Path(args.dir), args.operator, _password(args))
+    try:
+        issuance = service.issuance
+        if args.members == "self":
+            members = (args.resident,)
+        else:
+            candidates, _ = issuance.candidates(args.resident, kind)
+            members = tuple(r.resident_id for r in candidates) if args.members == "all" else tuple(m.strip() for m in args.members.split(",") if m.strip())
+        order = CertificateOrder(kind, members, items, copies=args.copies, official_use=args.official)
+        prepared = issuance.prepare(order)
+        for notice in prepared.notices:
+            print(f"注意: {notice}", file=sys.stderr)
+        for alert in prepared.alerts:
+            print(f"文字溢れ: {alert.message}", file=sys.stderr)
+        lift = None
+        if prepared.protected:
+            if not args.lift_by:
+                names = "、".join(f"{p.name}（{p.label}）" for p in prepared.protected)
+                print(f"{names}は支援措置・抑止の対象です。発行には上席者の一時解除が必要です（--lift-by 上席者ID --lift-reason 理由）。", file=sys.stderr)
+                return 1
+            supervisor_password = getpass.getpass(f"上席者 {args.lift_by} のパスワード: ")
+            lift = issuance.lift([p.resident_id for p in prepared.protected], supervisor_id=args.lift_by, password=supervisor_password, reason=args.lift_reason)
+        printer = _FilePrinter(Path(args.out)) if args.out else CupsPrinter(args.printer)
+        result = issuance.issue(order, printer, lift=lift, accept_alerts=args.accept_overflow)
+        spoiled = {s.issuance_id for s in result.spoiled}
+        for c in result.copies:
+            state = "処分（印刷失敗）" if c.issuance_id in spoiled else "発行"
+            print(f"{state}\t{c.issue_numbers[0]}\t{c.pages}枚")
+        for path in getattr(printer, "written", []):
+            print(f"保存しました: {path}")
+        print(f"手数料 {prepared.fee_each * result.printed:,}円（{prepared.fee_each:,}円 × {result.printed}通）")
+        if result.failure:
+            print(result.failure, file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        service.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -370,6 +454,28 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--dir", default="var/terminal")
     o.add_argument("--limit", type=int, default=50)
     o.set_defaults(func=cmd_outbox)
+
+    from domain.certificate_rules import CertificateKind
+
+    c = sub.add_parser("certificate", help="issue a certificate (住民票の写し …) headless, with the counter's rules")
+    c.add_argument("--dir", default="var/terminal", help="the enrolled terminal folder")
+    c.add_argument("--operator", required=True)
+    c.add_argument("--password-stdin", action="store_true")
+    c.add_argument("--resident", required=True, help="宛名番号 of the person asked about")
+    c.add_argument("--type", required=True, choices=[k.value for k in CertificateKind], help="copy 住民票の写し, removed_copy 除票の写し, items 記載事項証明書, move_out 転出証明書")
+    c.add_argument("--members", default="self", help="self (個人票), all (the household), or 宛名番号s separated by commas")
+    c.add_argument("--items", default="", help=f"optional items to print: {','.join(OPTIONAL_ITEMS)}")
+    c.add_argument("--omit", default="", help=f"items to leave out: {','.join(OMITTABLE_ITEMS)}")
+    c.add_argument("--fields", default="", help="items (記載事項証明書): the items the applicant asked for")
+    c.add_argument("--copies", type=int, default=1)
+    c.add_argument("--official", action="store_true", help="公用 (no fee)")
+    where = c.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", help="save as this PDF file")
+    where.add_argument("--printer", help="print to this CUPS queue")
+    c.add_argument("--accept-overflow", action="store_true", help="issue although some text does not fit (j1070)")
+    c.add_argument("--lift-by", default="", help="a supervisor's id: lift 支援措置・抑止 for this issuance (asks their password)")
+    c.add_argument("--lift-reason", default="")
+    c.set_defaults(func=cmd_certificate)
 
     from registry.cli import add_parser as add_registry_parser
 

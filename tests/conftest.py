@@ -6,6 +6,10 @@ import datetime as dt
 import pytest
 from hypothesis import settings
 
+# The screens' world (an embedded registry, an enrolled terminal) serves the UI, certificate and
+# kiosk tests alike.
+pytest_plugins = ("tests.support.world",)
+
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci")

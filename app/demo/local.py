@@ -22,6 +22,7 @@ from registry.database import open_database
 from registry.embedded import EmbeddedRegistry
 from registry.load import load_demo_city
 from registry.passwords import PasswordHasher
+from registry.protocol.issuing import ANCHOR_FILE
 from registry.schema import operators, residents, settings
 from registry.schema import terminals as terminal_table
 
@@ -84,7 +85,7 @@ def start_demo_terminal(directory: Path, *, residents_count: int, operator_id: s
             TerminalIdentity(**{**identity.__dict__, "registry_url": registry.url}).save(term_dir)
         client = terminal_mod.client_for(term_dir)
         login = terminal_mod.login(term_dir, operator_id, password, client=client)
-        report = SyncEngine(login.cache, client, on_revoked=lambda: terminal_mod.wipe(term_dir)).sync()
+        report = SyncEngine(login.cache, client, on_revoked=lambda: terminal_mod.wipe(term_dir), anchor_file=term_dir / ANCHOR_FILE).sync()
     except BaseException:
         registry.close()
         raise

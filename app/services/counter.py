@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Callable
 
 import orjson
@@ -28,6 +29,8 @@ from app.sync import outbox
 from app.sync.client import RegistryClient, RegistryUnreachable, SyncError, TerminalRevoked
 from app.sync.engine import SyncEngine, SyncReport, get_meta, set_meta
 from app.sync.limits import offline_state
+from registry.protocol.issuing import ANCHOR_FILE
+from domain.certificate_rules import Channel
 from domain.errors import FieldError, ValidationError
 from domain.household_order import order_members
 from domain.ids import uuid7
@@ -83,7 +86,9 @@ class CounterService:
         online: bool = False,
         clock: Callable[[], float] = time.time,
         on_revoked: Callable[[], None] | None = None,
+        directory: Path | None = None,
     ):
+        self.directory = Path(directory) if directory else None  # the terminal folder (settings, anchor)
         self.cache = cache
         self.operator = operator
         self.operator_id: str = operator["operator_id"]
@@ -98,6 +103,28 @@ class CounterService:
         self.search_service = SearchService(
             cache, Operator(self.operator_id, terminal.terminal_id, operator.get("ward_code") or terminal.ward_code)
         )
+        self._issuance = None
+
+    @property
+    def issuance(self):
+        """The certificate service (app.services.issuance), made on first use: its PDF and font
+        libraries stay out of the login path."""
+        if self._issuance is None:
+            from app.services.issuance import CertificateSettings, IssuanceService
+
+            self._issuance = IssuanceService(
+                self.cache,
+                operator_id=self.operator_id,
+                terminal_id=self.terminal.terminal_id,
+                terminal_name=self.terminal.name,
+                log_access=self.log_access,
+                settings=CertificateSettings.load(self.directory),
+                client=self.client,
+                online=lambda: self.online,
+                channel=Channel.KIOSK if self.terminal.kind == "kiosk" else Channel.COUNTER,
+                clock=self.clock,
+            )
+        return self._issuance
 
     @property
     def display_name(self) -> str:
@@ -254,7 +281,8 @@ class CounterService:
             raise RegistryUnreachable("no registry client", "この端末は登録サーバーに接続する設定がありません。")
         with self._sync_lock:
             try:
-                report = SyncEngine(self.cache, self.client, clock=self.clock, on_revoked=self._on_revoked).sync()
+                anchor = self.directory / ANCHOR_FILE if self.directory else None
+                report = SyncEngine(self.cache, self.client, clock=self.clock, on_revoked=self._on_revoked, anchor_file=anchor).sync()
             except TerminalRevoked:
                 self.online = False
                 raise

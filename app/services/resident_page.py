@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, select
 
+from app.store import issuance_history
+from app.store.issuance_history import IssuedCopy
 from app.store.register_store import RegisterStore
 from app.store.schema import change_residents, changes
 from domain.history import Change
@@ -56,6 +58,7 @@ class ResidentPage:
     has_my_number: bool
     household: tuple[Resident, ...]  # members in the j1010 order, My Numbers removed
     history: tuple[HistoryEntry, ...]  # oldest first
+    issuances: tuple[IssuedCopy, ...] = ()  # 交付履歴 at this terminal, newest first
 
     @property
     def pending(self) -> bool:
@@ -115,4 +118,10 @@ def build(conn: Connection, resident_id: str) -> ResidentPage | None:
     h = store.household(r.household_id) if r.household_id else None
     current = [m for m in members if m.is_current] or [r]
     ordered = order_members(current, h.member_order if h else ())
-    return ResidentPage(_blank(r), bool(r.my_number), tuple(_blank(m) for m in ordered), history(conn, store, resident_id))
+    return ResidentPage(
+        _blank(r),
+        bool(r.my_number),
+        tuple(_blank(m) for m in ordered),
+        history(conn, store, resident_id),
+        tuple(issuance_history.copies_for(conn, resident_id)),
+    )

@@ -69,4 +69,5 @@ def log_in(
         online=login.online,
         clock=clock,
         on_revoked=lambda: terminal_mod.wipe(directory),
+        directory=directory,
     )

@@ -10,7 +10,7 @@ from app.services.session import LoginFailed
 from app.services.settings import ScreenSettings
 from domain.errors import ValidationError
 from domain.search_criteria import SearchCriteria
-from tests.ui.conftest import CLERK, CLERK_PASSWORD, FAST_SCRYPT
+from tests.support.world import CLERK, CLERK_PASSWORD, FAST_SCRYPT
 
 
 def test_drafts_belong_to_their_operator_and_survive_a_new_login(world, counter):

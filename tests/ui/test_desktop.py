@@ -8,7 +8,7 @@ from app.ui.qt import QApplication, Qt
 from app.ui.resident_panel import MASK, ResidentPanel
 from app.ui.tasks import TaskRunner
 from domain.search_criteria import SearchCriteria
-from tests.ui.conftest import CLERK, CLERK_PASSWORD
+from tests.support.world import CLERK, CLERK_PASSWORD
 from tests.ui.typing import ime_type
 
 QUIET = ScreenSettings(idle_lock_minutes=0, sync_interval_seconds=0, search_delay_ms=50)

@@ -11,7 +11,7 @@ from app.ui.outbox_view import AGE, ATTEMPTS, KIND, MESSAGE, STATE, SUBJECT, Out
 from app.ui.qt import QFont, Qt
 from app.ui.tasks import TaskRunner
 from app.sync.client import UNREACHABLE_MESSAGE
-from tests.ui.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
+from tests.support.world import SUPERVISOR, SUPERVISOR_PASSWORD
 from tests.ui.test_review_view import a_move, correction, japanese_residents, settle
 
 

@@ -16,7 +16,7 @@ from app.ui.review_view import EMPTY_MESSAGE, ReviewView
 from app.ui.tasks import TaskRunner
 from domain.notifications import Cancellation, ExOfficioCorrection, MoveWithin
 from domain.residents import Address, ResidentKind
-from tests.ui.conftest import CLERK, TERMINAL_ID
+from tests.support.world import CLERK, TERMINAL_ID
 from tests.ui.typing import ime_type
 
 NEW_DOMICILE = "千葉県千葉市中央区千葉港1番地"

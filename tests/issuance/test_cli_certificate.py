@@ -1,0 +1,42 @@
+"""`madoguchi certificate` issues headless with the counter's rules; `--help` names every item."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.issuance.helpers import history_rows, households_of, pdf_text, protect
+from tests.support.world import CLERK, CLERK_PASSWORD
+
+
+def run(world, *args: str, password: str = CLERK_PASSWORD) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "certificate", "--dir", str(world.terminal_dir), "--operator", CLERK, "--password-stdin", *args],
+        input=password + "\n", capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_a_household_copy_with_items_to_a_file(world, counter, tmp_path):
+    counter.sync()
+    family = households_of(counter, 2)[0]
+    out = tmp_path / "住民票.pdf"
+    done = run(world, "--resident", family[0].resident_id, "--type", "copy", "--members", "all", "--items", "householder_relationship,domicile", "--copies", "2", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "手数料 600円" in done.stdout and done.stdout.count("発行\t") == 2
+    assert out.exists() and (tmp_path / "住民票-2.pdf").exists()
+    text = pdf_text(out.read_bytes())
+    assert "本籍" in text and "世帯主" in text
+    assert len(history_rows(counter)) == 2
+
+
+def test_refusals_are_plain_japanese_and_write_nothing(world, counter, tmp_path):
+    counter.sync()
+    me = households_of(counter, 1)[0][0]
+    protect(world, counter, me.resident_id)
+    done = run(world, "--resident", me.resident_id, "--type", "copy", "--out", str(tmp_path / "x.pdf"))
+    assert done.returncode == 1 and "一時解除" in done.stderr and "Traceback" not in done.stderr
+    wrong_kind = run(world, "--resident", households_of(counter, 1)[1][0].resident_id, "--type", "removed_copy", "--out", str(tmp_path / "y.pdf"))
+    assert wrong_kind.returncode == 1 and "住民票の写し" in wrong_kind.stderr and "Traceback" not in wrong_kind.stderr
+    bad_item = run(world, "--resident", me.resident_id, "--type", "copy", "--items", "everything", "--out", str(tmp_path / "z.pdf"))
+    assert bad_item.returncode != 0 and "使えない名前" in bad_item.stderr
+    assert not list(tmp_path.glob("*.pdf"))
+    assert history_rows(counter) == []
