@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
         panel = ResidentPanel(self.service, self.runner, resident_id)
         panel.open_resident.connect(self.open_resident)
         panel.start_notification.connect(lambda kind, rid: self.open_form(kind, rid))
+        panel.start_certificate.connect(self.open_certificate)
         panel.loaded.connect(lambda p=panel: self._retitle(p, p.title))
         self._add_tab(panel, "住民")
         return panel
@@ -330,13 +331,29 @@ class MainWindow(QMainWindow):
     def _form_taken(self, form, operation_id: str) -> None:
         self.show_message(f"{form.title}を受け付けました（仮登録）。登録サーバーへ送信します。")
         self.close_widget(form)
+        self._refresh_residents()
+        self.refresh_status()
+        if self.service.online:
+            self.sync_now()
+
+    def open_certificate(self, resident_id: str):
+        from app.ui.certificate_panel import CertificatePanel
+
+        i = self._find_tab(lambda w: isinstance(w, CertificatePanel) and w.resident_id == resident_id)
+        if i >= 0:
+            self.tabs.setCurrentIndex(i)
+            return self.tabs.widget(i)
+        panel = CertificatePanel(self.service, self.runner, resident_id)
+        panel.closed.connect(lambda p=panel: self.close_widget(p))
+        panel.issued.connect(lambda _result: self._refresh_residents())
+        self._add_tab(panel, panel.title)
+        return panel
+
+    def _refresh_residents(self) -> None:
         for i in range(self.tabs.count()):
             w = self.tabs.widget(i)
             if isinstance(w, ResidentPanel):
                 w.refresh()
-        self.refresh_status()
-        if self.service.online:
-            self.sync_now()
 
     def open_outbox(self):
         from app.ui.outbox_view import OutboxView

@@ -14,9 +14,11 @@ from app.ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QKeySequence,
     QLabel,
     QPushButton,
     QScrollArea,
+    QShortcut,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -26,6 +28,7 @@ from app.ui.qt import (
 )
 from app.ui.texts import address_text, birth_text
 from app.ui.tasks import TaskRunner, message_of
+from domain.certificate_rules import CertificateKind
 from domain.wareki import format_wareki
 
 MASK = "＊＊＊＊ ＊＊＊＊ ＊＊＊＊"
@@ -97,6 +100,7 @@ def record_items(page: ResidentPage) -> list[tuple[str, str]]:
 class ResidentPanel(QWidget):
     open_resident = Signal(str)
     start_notification = Signal(str, str)  # kind, resident_id
+    start_certificate = Signal(str)  # resident_id
     loaded = Signal()
 
     def __init__(self, service, runner: TaskRunner, resident_id: str, parent=None):
@@ -154,6 +158,11 @@ class ResidentPanel(QWidget):
             actions.addWidget(b)
             self.action_buttons[kind] = b
         actions.addStretch(1)
+        self.certificate_button = QPushButton("証明書の発行（Ctrl+P）", objectName="startCertificate")
+        self.certificate_button.clicked.connect(lambda: self.start_certificate.emit(self.resident_id))
+        actions.addWidget(self.certificate_button)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.certificate_button.click, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.issuances = _table(("交付日時", "種別", "発行番号", "枚数", "職員", "状態"), "issuanceTable")
 
         body = QWidget()
         box = QVBoxLayout(body)
@@ -173,6 +182,8 @@ class ResidentPanel(QWidget):
         box.addWidget(self.household)
         box.addWidget(QLabel("異動履歴", objectName="sectionTitle"))
         box.addWidget(self.history)
+        box.addWidget(QLabel("交付履歴（この端末）", objectName="sectionTitle"))
+        box.addWidget(self.issuances)
         box.addWidget(self.operations)
         box.addStretch(1)
         scroll = QScrollArea()
@@ -222,6 +233,7 @@ class ResidentPanel(QWidget):
         self.my_number.setText(MASK if page.has_my_number else "（記載なし）")
         self._fill_household(page)
         self._fill_history(page)
+        self._fill_issuances(page)
         if operations:
             lines = [f"・{e.kind_label}　{e.state_label}" + (f"：{e.message}" if e.message else "") for e in operations]
             self.operations.setText("この住民に関する未完了の届出\n" + "\n".join(lines))
@@ -272,6 +284,22 @@ class ResidentPanel(QWidget):
             for j, text in enumerate((h.reason, h.occurred_on, h.notified_on, h.fields, state)):
                 t.setItem(i, j, _item(text))
         t.setFixedHeight(min(8, max(1, len(rows))) * 30 + 34)
+
+    def _fill_issuances(self, page: ResidentPage) -> None:
+        t = self.issuances
+        t.clearSpans()
+        rows = page.issuances
+        t.setRowCount(max(1, len(rows)))
+        if not rows:
+            t.setSpan(0, 0, 1, t.columnCount())
+            t.setItem(0, 0, _item("この端末での交付はありません"))
+        for i, c in enumerate(rows):
+            state = f"処分（{c.spoiled_reason}）" if c.state == "spoiled" else ("再発行" if c.reprint_of else "交付")
+            kind = CertificateKind(c.kind).label + ("（公用）" if c.official_use else "")
+            when = f"{format_wareki(c.at.date())} {c.at:%H:%M}"
+            for j, text in enumerate((when, kind, c.issue_numbers[0] if c.issue_numbers else "", str(c.pages), c.operator_id, state)):
+                t.setItem(i, j, _item(text))
+        t.setFixedHeight(min(6, max(1, len(rows))) * 30 + 34)
 
     # -- the My Number ---------------------------------------------------------------------------
     def _reveal(self) -> None:

@@ -163,6 +163,17 @@ def _shoot(out: Path, terminal: Path, dims, operator: str, password: str) -> lis
         save(main, "03-resident", w, h)
         main.close_tab(main.tabs.indexOf(panel))
 
+        # the certificate screen: the whole household chosen, the preview of the real PDF
+        certificate = main.open_certificate(people["householder"])
+        _wait(app, lambda: certificate.prepared is not None)
+        certificate.all_members.click()
+        certificate.optional["householder_relationship"].setChecked(True)
+        _settle(app, runner, 600)
+        _wait(app, lambda: certificate.prepared is not None and len(certificate.prepared.persons) > 1)
+        _settle(app, runner, 300)
+        save(main, "03-certificate", w, h)
+        main.close_widget(certificate)
+
         for i, kind in enumerate(forms.FORMS, start=1):
             resident = people["member"] if kind in forms.NEEDS_RESIDENT else ""
             form = main.open_form(kind, resident)

@@ -1,0 +1,121 @@
+"""The certificate screen with real widgets: from the resident's screen (Ctrl+P) to a preview of the
+real PDF, issuing to a PDF folder and to a Qt printer, the protected person and the supervisor's
+lift, and a printer that fails."""
+from __future__ import annotations
+
+import pytest
+
+from app.ui.certificate_panel import SAVE_AS_PDF, CertificatePanel
+from app.ui.printing import QtPrinter
+from app.ui.qt import Qt
+from tests.issuance.helpers import history_rows, households_of, pdf_text, protect
+from tests.support.world import SUPERVISOR, SUPERVISOR_PASSWORD
+from tests.ui.test_desktop import _main, wait_idle
+from tests.ui.typing import ime_type
+
+
+@pytest.fixture
+def main(qtbot, counter):
+    counter.sync()
+    window = _main(qtbot, counter)
+    window.show()  # shortcuts (Ctrl+P) need a shown, active window
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window
+
+
+def open_certificate(qtbot, main, resident_id: str) -> CertificatePanel:
+    resident = main.open_resident(resident_id)
+    qtbot.waitUntil(lambda: resident.page is not None, timeout=15000)
+    qtbot.keyClick(resident.history, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    panel = main.tabs.currentWidget()
+    assert isinstance(panel, CertificatePanel)
+    qtbot.waitUntil(lambda: panel.prepared is not None, timeout=15000)
+    return panel
+
+
+def settled(qtbot, main, panel) -> None:
+    qtbot.wait(400)  # the preview waits for the clerk to stop choosing
+    wait_idle(qtbot, main.runner)
+
+
+def test_preview_then_issue_the_household_to_pdf(qtbot, main, counter, tmp_path):
+    family = households_of(counter, 3)[0]
+    panel = open_certificate(qtbot, main, family[0].resident_id)
+    assert panel.members.count() == 3 and panel.chosen_ids() == (family[0].resident_id,)
+    assert panel._document.pageCount() == 1 and "見本" in pdf_text(panel.prepared.preview.pdf)
+    assert panel.fee.text() == "300円 × 1通 ＝ 300円"
+    qtbot.mouseClick(panel.all_members, Qt.MouseButton.LeftButton)
+    panel.optional["householder_relationship"].setChecked(True)
+    panel.copies.setValue(2)
+    assert panel.fee.text() == "300円 × 2通 ＝ 600円"
+    settled(qtbot, main, panel)
+    assert len(panel.prepared.persons) == 3
+    assert "世帯主" in pdf_text(panel.prepared.preview.pdf)
+    panel.printer.setCurrentText(SAVE_AS_PDF)
+    panel.save_path.setText(str(tmp_path / "saved"))
+    qtbot.keyClick(panel.members, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=20000)
+    assert panel.result.printed == 2
+    assert all(n in panel.done.text() for n in panel.result.issue_numbers) and "600円" in panel.done.text()
+    assert len(list((tmp_path / "saved").glob("*.pdf"))) == 2
+    # the resident's screen shows the 交付履歴
+    resident = main.open_resident(family[0].resident_id)
+    qtbot.waitUntil(lambda: resident.page is not None and len(resident.page.issuances) == 2, timeout=15000)
+    assert resident.issuances.item(0, 2).text() in panel.result.issue_numbers
+
+
+def test_a_qt_printer_prints_and_a_broken_one_is_recorded_as_spoiled(qtbot, main, counter, tmp_path):
+    me = households_of(counter, 1)[0][0]
+    panel = open_certificate(qtbot, main, me.resident_id)
+    target = tmp_path / "printed.pdf"
+    panel.chosen_printer = lambda: QtPrinter("テストプリンタ", output_file=str(target))
+    panel.issue()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=20000)
+    assert panel.result.printed == 1 and target.stat().st_size > 1000
+    panel.result = None
+    panel.chosen_printer = lambda: QtPrinter("壊れたプリンタ", output_file=str(tmp_path / "no" / "such" / "dir" / "x.pdf"))
+    panel.issue()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=20000)
+    assert panel.result.printed == 0
+    assert "壊れたプリンタ" in panel.message.text() and "処分" in panel.message.text()
+    assert [r["event"] for r in history_rows(counter)] == ["issued", "issued", "spoiled"]
+
+
+def test_a_protected_person_needs_the_supervisors_lift(qtbot, world, main, counter, tmp_path):
+    family = households_of(counter, 2)[0]
+    protect(world, counter, family[1].resident_id)
+    panel = open_certificate(qtbot, main, family[0].resident_id)
+    qtbot.mouseClick(panel.all_members, Qt.MouseButton.LeftButton)
+    settled(qtbot, main, panel)
+    assert panel.protection.isVisible() and "支援措置" in panel.protection.text()
+    assert not panel.issue_button.isEnabled() and panel.lift_button.isVisible()
+    qtbot.mouseClick(panel.lift_button, Qt.MouseButton.LeftButton)
+    assert panel.lift_form.isVisible()
+    panel.lift_supervisor.setText(SUPERVISOR)
+    ime_type(panel.lift_password, "違うパスワード")
+    ime_type(panel.lift_reason, "本人からの請求、本人確認済み")
+    qtbot.mouseClick(panel.lift_ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.message.isVisible(), timeout=15000)
+    assert "パスワード" in panel.message.text() and panel.lift_granted is None
+    assert panel.lift_password.text() == ""  # never kept
+    ime_type(panel.lift_password, SUPERVISOR_PASSWORD)
+    qtbot.mouseClick(panel.lift_ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.lift_granted is not None, timeout=15000)
+    settled(qtbot, main, panel)
+    assert panel.issue_button.isEnabled() and "一時解除中" in panel.protection.text()
+    panel.printer.setCurrentText(SAVE_AS_PDF)
+    panel.save_path.setText(str(tmp_path))
+    panel.issue()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=20000)
+    assert panel.result.printed == 1 and panel.lift_granted is None  # one issuance only
+    settled(qtbot, main, panel)
+    assert not panel.issue_button.isEnabled()
+
+
+def test_no_member_chosen_says_so(qtbot, main, counter):
+    me = households_of(counter, 1)[0][0]
+    panel = open_certificate(qtbot, main, me.resident_id)
+    panel.members.item(0).setCheckState(Qt.CheckState.Unchecked)
+    settled(qtbot, main, panel)
+    assert "選んでください" in panel.message.text() and not panel.issue_button.isEnabled()
