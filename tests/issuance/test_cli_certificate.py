@@ -26,6 +26,9 @@ def test_a_household_copy_with_items_to_a_file(world, counter, tmp_path):
     text = pdf_text(out.read_bytes())
     assert "本籍" in text and "世帯主" in text
     assert len(history_rows(counter)) == 2
+    # anyone with the terminal folder (its issuing-anchor.pem) checks it offline
+    verified = subprocess.run([sys.executable, "-m", "app.cli", "verify-certificate", "--dir", str(world.terminal_dir), str(out)], capture_output=True, text=True, timeout=120)
+    assert verified.returncode == 0 and "真正" in verified.stdout, verified.stdout + verified.stderr
 
 
 def test_refusals_are_plain_japanese_and_write_nothing(world, counter, tmp_path):
