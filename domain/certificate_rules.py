@@ -131,33 +131,20 @@ def check_kind(kind: CertificateKind, persons: Iterable[Resident], *, on: dt.dat
     persons = tuple(persons)
     if not persons:
         raise IssuanceRefused("no_person", "証明書に記載する人を選んでください。", "no person chosen")
+    # (who does not fit, the reason code, what the clerk reads after their names)
     if kind in (CertificateKind.COPY, CertificateKind.ITEMS):
-        removed = [p for p in persons if not p.is_current and not move_out_pending(p, on)]
-        if removed:
-            names = "、".join(p.name.full for p in removed)
-            raise IssuanceRefused(
-                "removed_record",
-                f"{names}の住民票は消除されています。「住民票の除票の写し」を選んでください。",
-                f"{kind.value} for removed records {[p.resident_id for p in removed]}",
-            )
+        misfits = [p for p in persons if not p.is_current and not move_out_pending(p, on)]
+        code, text = "removed_record", "の住民票は消除されています。「住民票の除票の写し」を選んでください。"
     elif kind is CertificateKind.REMOVED_COPY:
-        current = [p for p in persons if p.is_current]
-        if current:
-            names = "、".join(p.name.full for p in current)
-            raise IssuanceRefused(
-                "current_record",
-                f"{names}は現在の住民です。除票の写しではなく「住民票の写し」を選んでください。",
-                f"removed_copy for current residents {[p.resident_id for p in current]}",
-            )
-    elif kind is CertificateKind.MOVE_OUT:
-        others = [p for p in persons if p.removal is None or p.removal.reason != ChangeReason.MOVE_OUT_DOMESTIC.code]
-        if others:
-            names = "、".join(p.name.full for p in others)
-            raise IssuanceRefused(
-                "no_move_out",
-                f"{names}には国内への転出届の記録がないため、転出証明書は発行できません。",
-                f"move_out certificate without a domestic move-out {[p.resident_id for p in others]}",
-            )
+        misfits = [p for p in persons if p.is_current]
+        code, text = "current_record", "は現在の住民です。除票の写しではなく「住民票の写し」を選んでください。"
+    else:  # MOVE_OUT
+        misfits = [p for p in persons if p.removal is None or p.removal.reason != ChangeReason.MOVE_OUT_DOMESTIC.code]
+        code, text = "no_move_out", "には国内への転出届の記録がないため、転出証明書は発行できません。"
+    if misfits:
+        names = "、".join(p.name.full for p in misfits)
+        raise IssuanceRefused(code, names + text, f"{kind.value}: {code} {[p.resident_id for p in misfits]}")
+    if kind is CertificateKind.MOVE_OUT:
         if len({p.household_id for p in persons}) > 1:
             raise IssuanceRefused("several_households", "転出証明書は世帯ごとに発行してください。", "move_out certificate over several households")
 

@@ -62,6 +62,21 @@ class ApiError(ProtocolError):
     pass
 
 
+def _public_key(text: str, purpose: str) -> bytes:
+    """A terminal's raw Ed25519 public key from base64url; 422 when it is not one."""
+    try:
+        public_key = b64url_decode(text)
+    except ValueError:
+        public_key = b""
+    if len(public_key) != 32:
+        raise ApiError("public_key_invalid", "端末の公開鍵が読み取れません。端末のソフトウェアの版を確認してください。", f"{purpose} with a malformed public key", status=422)
+    return public_key
+
+
+def _offline_limit_days(conn) -> int:
+    return int(conn.execute(select(settings.c.value).where(settings.c.key == "offline_limit_days")).scalar() or DEFAULT_OFFLINE_LIMIT_DAYS)
+
+
 # -- request and response bodies --------------------------------------------------------------
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -366,12 +381,7 @@ def create_app(config: RegistryConfig) -> FastAPI:
 
     @app.post("/v1/enrol", summary="端末の登録（一回限りの登録コード）", response_model=EnrolResponse)
     def enrol(body: EnrolRequest) -> EnrolResponse:
-        try:
-            public_key = b64url_decode(body.public_key)
-        except ValueError:
-            public_key = b""
-        if len(public_key) != 32:
-            raise ApiError("public_key_invalid", "端末の公開鍵が読み取れません。端末のソフトウェアの版を確認してください。", "enrolment with a malformed public key", status=422)
+        public_key = _public_key(body.public_key, "enrolment")
         with engine.begin() as conn:
             cert, info = terminals.enrol(conn, registry_key, body.code, public_key, now=config.clock())
         log.info("terminal %s enrolled", info.terminal_id)
@@ -388,13 +398,13 @@ def create_app(config: RegistryConfig) -> FastAPI:
     @app.get("/v1/status", summary="端末の状態と設定")
     def status(terminal: Terminal) -> dict:
         with engine.connect() as conn:
-            limit = conn.execute(select(settings.c.value).where(settings.c.key == "offline_limit_days")).scalar()
+            limit = _offline_limit_days(conn)
             head = last_seq(conn)
         return {
             "terminal": terminal.__dict__,
             "head": head,
             "server_time": config.clock(),
-            "offline_limit_days": int(limit or DEFAULT_OFFLINE_LIMIT_DAYS),
+            "offline_limit_days": limit,
             "review_kinds": sorted(config.policy.review_kinds),
         }
 
@@ -498,14 +508,9 @@ def create_app(config: RegistryConfig) -> FastAPI:
 
     @app.post("/v1/issuing/delegation", summary="証明書の署名鍵の委任（登録サーバーの発行鍵による）")
     def issuing_delegation(body: DelegationRequest, terminal: Terminal) -> dict:
-        try:
-            public_key = b64url_decode(body.public_key)
-        except ValueError:
-            public_key = b""
-        if len(public_key) != 32:
-            raise ApiError("public_key_invalid", "端末の公開鍵が読み取れません。端末のソフトウェアの版を確認してください。", "delegation for a malformed key", status=422)
+        public_key = _public_key(body.public_key, "delegation")
         with engine.connect() as conn:
-            limit = int(conn.execute(select(settings.c.value).where(settings.c.key == "offline_limit_days")).scalar() or DEFAULT_OFFLINE_LIMIT_DAYS)
+            limit = _offline_limit_days(conn)
         return certificates.delegate(issuing_key, terminal.terminal_id, public_key, offline_limit_days=limit, now=config.clock())
 
     # -- 審査・決裁 (supervisor) -------------------------------------------------------------------
