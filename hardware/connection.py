@@ -227,7 +227,13 @@ class CardSession:
         try:
             return Response.from_bytes(bytes(answer))
         except ValueError:
-            raise CardCommunicationError(f"{name}: the card answered {len(answer)} bytes, no status word") from None
+            # no status word: some drivers (vpcd) answer that way when the card has just gone
+            line = f"{name} on {self.reader!r}: {len(answer)} bytes back, no status word"
+            gone = self._card_gone()
+            if gone is not None:
+                gone.args = (f"{line}; {gone.args[0]}",)
+                raise gone from None
+            raise CardCommunicationError(line) from None
 
     def _transmit_error(self, hr: int, name: str) -> CardError:
         code = hresult(hr)
