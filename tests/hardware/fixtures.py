@@ -148,15 +148,20 @@ def _reader(stack: PcscStack, index: int, card: VirtualCard | None):
         try:
             yield vr
         finally:
+            was_there = link.connected.is_set()
             link.stop()
+            if was_there:  # the next user of this reader must not see this card's last state
+                wait_for_card(slot.reader, False)
 
 
-@pytest.fixture(scope="session")
+# The readers are leased per test module, pcscd per run: between modules (test_bench's own
+# `madoguchi bench`, say) another process can take a reader of the same pcscd.
+@pytest.fixture(scope="module")
 def _first_reader(pcsc_stack, pki):
     yield from _reader(pcsc_stack, 0, build_card(pki.profile()))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _second_reader(pcsc_stack):
     yield from _reader(pcsc_stack, 1, None)
 
