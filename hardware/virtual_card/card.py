@@ -14,6 +14,7 @@ middle of a command sequence.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -122,6 +123,7 @@ class VirtualCard:
         self.log: list[Logged] = []
         self.fault: Callable[[Command], str | None] | None = None
         self.lock = threading.Lock()
+        self.busy_seconds = 0.0  # time spent answering commands (benchmarks: the card's share)
         self.power_on()
 
     # -- volatile state -----------------------------------------------------------------------
@@ -151,7 +153,9 @@ class VirtualCard:
         if action == REMOVE_BEFORE:
             self._log(command, None)
             return None, action
+        started = time.perf_counter()
         response = self._dispatch(command)
+        self.busy_seconds += time.perf_counter() - started
         self._log(command, response.sw)
         return response.to_bytes(), action
 
