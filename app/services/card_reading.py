@@ -18,6 +18,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from domain.change_reasons import ChangeReason
 from domain.addresses import municipalities
@@ -153,12 +154,24 @@ class CardMatch:
         return "\n".join(lines)
 
 
+def _configured_reader(counter) -> str:
+    from app.services.card_settings import CardSettings
+    from app.sync.terminal import CACHE_DIR
+
+    directory = getattr(getattr(counter, "cache", None), "directory", None)
+    if directory is None or Path(directory).name != CACHE_DIR:
+        return ""
+    return CardSettings.load(Path(directory).parent).reader
+
+
 class CardReading:
     """The counter's card reads for one logged-in clerk (`counter`: the CounterService)."""
 
-    def __init__(self, counter, *, reader: str = ""):
+    def __init__(self, counter, *, reader: str | None = None):
         self.counter = counter
-        self.reader = reader  # the terminal's configured reader ("" = find the card)
+        # the reader to use ("" = whichever holds a My Number card): given, or the terminal's
+        # settings.json "card.reader" (the cache lives in <terminal folder>/cache)
+        self.reader = reader if reader is not None else _configured_reader(counter)
 
     def pin_status(self) -> PinStatus:
         """Which reader holds a My Number card and how many PIN tries are left (none used)."""

@@ -296,3 +296,16 @@ def test_move_in_filled_from_the_card(qtbot, counter, card_reader, pki):
     qtbot.waitUntil(lambda: len(form.blocks) == 2 and form.blocks[1].name.given.text() == "花子", timeout=TIMEOUT)
     assert form.previous.state()["prefecture"] == "東京都"
     runner.wait()
+
+
+def test_the_terminals_configured_reader_is_used(world, counter, card_reader, second_reader, pki):
+    assert CardReading(counter).reader == ""
+    (world.terminal_dir / "settings.json").write_text('{"card": {"reader": "%s"}}' % second_reader.reader)
+    reading = CardReading(counter)
+    assert reading.reader == second_reader.reader
+    from hardware.errors import NoCard
+
+    with pytest.raises(NoCard):  # reader 2 is empty; the card on reader 1 is not taken instead
+        reading.pin_status()
+    second_reader.put(build_card(pki.profile(name="船橋\u3000健", sex=1)))
+    assert reading.read(PIN).name == "船橋\u3000健"
