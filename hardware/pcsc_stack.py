@@ -9,8 +9,9 @@ private reader configuration holding one vsmartcard vpcd entry, which gives two 
 
 Facts this relies on (measured on Debian 12, pcscd 1.9.9, vsmartcard-vpcd 0.8):
 - Only one pcscd runs per machine (its socket and pid file in /run/pcscd are compiled in). A stack
-  that finds one it started earlier (state file in the stack folder, pid alive) joins it; a pcscd
-  it did not start is reported, never killed. After a hard kill, stale /run/pcscd files block the
+  that finds one a stack started (state file in the stack folder, pid alive) joins it — and takes
+  it over, to stop it at the end, when the process that started it is gone; a pcscd no stack
+  started is reported, never killed. After a hard kill, stale /run/pcscd files block the
   next start: they are removed, but only when no pcscd process exists.
 - One vpcd entry serves two slots on ports P and P+1. vpcd keeps its slots in one global table,
   so a second vpcd entry in the same pcscd shares (and breaks) the first one's slots: two readers
@@ -78,6 +79,31 @@ def pcscd_pids() -> list[int]:
         except (OSError, ValueError):
             continue
     return pids
+
+
+def _listening(path: Path) -> bool:
+    """Whether something accepts connections on the UNIX socket `path` (a stale one refuses)."""
+    if not path.exists():
+        return False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(1)
+        try:
+            s.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
+def _alive(pid: int) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _ports_free(port: int, count: int) -> bool:
@@ -155,8 +181,14 @@ class PcscStack:
             state = self._read_state()
             if running:
                 if state and state.get("pid") in running:
-                    self.pid, self.port, self.owner = state["pid"], state["port"], False
-                    log.info("joining pcscd %s started earlier by a stack (vpcd ports %d, %d)", self.pid, self.port, self.port + 1)
+                    self.pid, self.port = state["pid"], state["port"]
+                    # left behind by a run that ended without stopping it (killed): this stack
+                    # takes it over and stops it when done; else it only joins
+                    self.owner = not _alive(state.get("owner", 0))
+                    if self.owner:
+                        self._write_state()
+                    log.info("%s pcscd %s started earlier by a stack (vpcd ports %d, %d)",
+                             "taking over" if self.owner else "joining", self.pid, self.port, self.port + 1)
                     self._wait_for_readers(timeout)
                     return self
                 raise PcscStackError(
@@ -232,6 +264,12 @@ class PcscStack:
     def _clean_stale_run_files(self) -> None:
         if pcscd_pids():
             return
+        comm = PCSCD_RUN_DIR / "pcscd.comm"
+        if _listening(comm):  # e.g. systemd's pcscd.socket: a pcscd starts on the first client
+            raise PcscStackError(
+                f"{comm} is served by another pcscd (systemd socket activation?). Only one pcscd can run on a "
+                "machine: stop it first (sudo systemctl stop pcscd.socket pcscd), then run again."
+            )
         for name in ("pcscd.comm", "pcscd.pid"):
             path = PCSCD_RUN_DIR / name
             try:
@@ -281,7 +319,7 @@ class PcscStack:
             return None
 
     def _write_state(self) -> None:
-        (self.directory / STATE_FILE).write_text(json.dumps({"pid": self.pid, "port": self.port, "readers": reader_names()}))
+        (self.directory / STATE_FILE).write_text(json.dumps({"pid": self.pid, "port": self.port, "readers": reader_names(), "owner": os.getpid()}))
 
     def _slot_busy(self, index: int) -> bool:
         with open(self.directory / f"slot-{index}.lock", "w") as f:

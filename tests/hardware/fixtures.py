@@ -137,6 +137,8 @@ class VirtualReader:
 
 def _reader(stack: PcscStack, index: int, card: VirtualCard | None):
     with stack.lease(index, timeout=30) as slot:
+        # whoever had this reader before (a subprocess's card…) has gone: wait until pcscd knows
+        wait_for_card(slot.reader, False)
         link = VpcdLink(card or VirtualCard([]), slot.port)
         if card is None:
             link.remove()

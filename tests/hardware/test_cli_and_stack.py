@@ -143,3 +143,50 @@ def test_the_reader_configuration():
     text = reader_config(0x8C7B)
     assert "DEVICENAME   /dev/null:0x8C7B" in text and "CHANNELID    0x8C7B" in text
     assert "libifdvpcd.so" in text
+
+
+def test_stale_run_files_are_removed_but_a_live_socket_is_not(tmp_path, monkeypatch):
+    import socket as socket_mod
+
+    from hardware import pcsc_stack
+    from hardware.pcsc_stack import PcscStackError
+
+    run = tmp_path / "run"
+    run.mkdir()
+    monkeypatch.setattr(pcsc_stack, "PCSCD_RUN_DIR", run)
+    monkeypatch.setattr(pcsc_stack, "pcscd_pids", lambda: [])
+    stack = PcscStack(tmp_path / "stack")
+    # left behind by a killed pcscd: a socket nobody listens on, a pid file
+    dead = socket_mod.socket(socket_mod.AF_UNIX)
+    dead.bind(str(run / "pcscd.comm"))
+    dead.close()
+    (run / "pcscd.pid").write_text("12345")
+    stack._clean_stale_run_files()
+    assert not (run / "pcscd.comm").exists() and not (run / "pcscd.pid").exists()
+    # a socket that answers (systemd's pcscd.socket) is someone else's pcscd: left alone, said plainly
+    live = socket_mod.socket(socket_mod.AF_UNIX)
+    live.bind(str(run / "pcscd.comm"))
+    live.listen(1)
+    try:
+        with pytest.raises(PcscStackError, match="systemctl stop pcscd.socket"):
+            stack._clean_stale_run_files()
+        assert (run / "pcscd.comm").exists()
+    finally:
+        live.close()
+
+
+def test_a_pcscd_left_by_a_killed_run_is_taken_over(tmp_path, monkeypatch):
+    import json as json_mod
+
+    from hardware import pcsc_stack
+
+    dead_owner = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    (tmp_path / "state.json").write_text(json_mod.dumps({"pid": 4242, "port": 40000, "owner": int(dead_owner)}))
+    monkeypatch.setattr(pcsc_stack, "pcscd_pids", lambda: [4242])
+    monkeypatch.setattr(PcscStack, "_wait_for_readers", lambda self, timeout: None)
+    monkeypatch.setattr(PcscStack, "_check_installed", lambda self: None)
+    stack = PcscStack(tmp_path).start()
+    assert stack.owner and (stack.pid, stack.port) == (4242, 40000)
+    assert json_mod.loads((tmp_path / "state.json").read_text())["owner"] == __import__("os").getpid()
+    # while its owner lives, another stack only joins
+    assert not PcscStack(tmp_path).start().owner

@@ -41,4 +41,5 @@ def test_emulate_with_pcscd_and_a_control_port(pcsc_stack):
     finally:
         if proc.poll() is None:
             proc.kill()
+    wait_for_card(reader, False)  # quitting takes the card away
     assert pcsc_stack.pid in pcscd_pids()  # it joined this run's pcscd and left it running
