@@ -13,7 +13,6 @@ which would leave them in the shell history and the process list.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import getpass
 import json
