@@ -175,6 +175,7 @@ class CardReadFlow(QObject):
         events = card_events()
         events.card_removed.connect(self._card_removed)
         events.card_inserted.connect(self._card_inserted)
+        self._listening = True
         self._key = f"card-status-{id(self)}"
 
     def start(self) -> None:
@@ -239,11 +240,17 @@ class CardReadFlow(QObject):
         if self.dialog.isVisible() and self.status is None and not self.reading:
             self.check()
 
+    def dispose(self) -> None:
+        """Done with this flow: its dialog and itself go (a new read makes a new flow)."""
+        self._closed(0)
+        self.dialog.deleteLater()
+        self.deleteLater()
+
     def _closed(self, _result: int) -> None:
         self.dialog.pin.clear()
+        if not self._listening:
+            return
+        self._listening = False
         events = card_events()
-        for signal, slot in ((events.card_removed, self._card_removed), (events.card_inserted, self._card_inserted)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        events.card_removed.disconnect(self._card_removed)
+        events.card_inserted.disconnect(self._card_inserted)

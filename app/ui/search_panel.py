@@ -328,9 +328,11 @@ class SearchPanel(QWidget):
 
     def read_card(self) -> None:
         """「カードで検索」: the PIN dialog, then the holder of the card."""
-        if self.card_flow is not None and self.card_flow.dialog.isVisible():
-            self.card_flow.dialog.activateWindow()
-            return
+        if self.card_flow is not None:
+            if self.card_flow.dialog.isVisible():
+                self.card_flow.dialog.activateWindow()
+                return
+            self.card_flow.dispose()
         self.card_flow = CardReadFlow(self.runner, self.card_reading.pin_status, self.card_reading.read_and_find, parent=self)
         self.card_flow.finished.connect(self._card_read)
         self.card_flow.start()

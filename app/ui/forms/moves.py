@@ -161,8 +161,10 @@ class MoveInForm(NotificationForm):
         """「カードから入力」: the PIN dialog, then the card's data into the form."""
         if not self.ready or self.stack.currentWidget() is not self.edit_page:
             return
-        if self.card_flow is not None and self.card_flow.dialog.isVisible():
-            return
+        if self.card_flow is not None:
+            if self.card_flow.dialog.isVisible():
+                return
+            self.card_flow.dispose()
         from app.services.card_reading import CardReading
         from app.ui.card_dialog import CardReadFlow
 
