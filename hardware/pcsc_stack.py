@@ -94,6 +94,20 @@ def _listening(path: Path) -> bool:
     return True
 
 
+def _may_write_run_dir() -> bool:
+    if os.geteuid() == 0:
+        return True
+    target = PCSCD_RUN_DIR if PCSCD_RUN_DIR.exists() else PCSCD_RUN_DIR.parent
+    return os.access(target, os.W_OK)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
 def _alive(pid: int) -> bool:
     if not pid:
         return False
@@ -165,6 +179,8 @@ class PcscStack:
         self.pid: int | None = None
         self.port: int | None = None
         self._process: subprocess.Popen | None = None
+        # pcscd writes /run/pcscd: as root, or through sudo (as `make` does) for a CI user
+        self._sudo = [] if _may_write_run_dir() else ["sudo", "-n"]
 
     @property
     def slots(self) -> list[Slot]:
@@ -204,11 +220,11 @@ class PcscStack:
             log_path = self.directory / "pcscd.log"
             with open(log_path, "wb") as out:
                 self._process = subprocess.Popen(
-                    [self.pcscd, "-f", "-c", str(conf_dir)],
+                    [*self._sudo, self.pcscd, "-f", "-c", str(conf_dir)],
                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                     start_new_session=True,  # a Ctrl-C in the terminal reaches the tests, not the daemon
                 )
-            self.pid, self.owner = self._process.pid, True
+            self.pid, self.owner = self._pcscd_pid(self._process), True
             self._write_state()
             try:
                 self._wait_for_readers(timeout)
@@ -235,10 +251,7 @@ class PcscStack:
         pid = self.pid
         if pid is None:
             return
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        self._signal(pid, signal.SIGTERM)
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and pid in pcscd_pids():
             if self._process is not None:
@@ -246,14 +259,37 @@ class PcscStack:
             time.sleep(0.05)
         if pid in pcscd_pids():
             log.warning("pcscd %s did not stop on SIGTERM: killing it", pid)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+            self._signal(pid, signal.SIGKILL)
             time.sleep(0.2)
             self._clean_stale_run_files()
         if self._process is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(timeout=2)
         self.pid = None
+
+    def _signal(self, pid: int, sig: int) -> None:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # started through sudo
+            subprocess.run([*(self._sudo or ["sudo", "-n"]), "kill", f"-{int(sig)}", str(pid)], capture_output=True, timeout=30)
+
+    def _pcscd_pid(self, process: subprocess.Popen) -> int:
+        """pcscd's own pid (through sudo, the child is sudo: the daemon is its child)."""
+        if not self._sudo:
+            return process.pid
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            for pid in pcscd_pids():
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                    if int(stat[stat.rindex(")") + 2:].split()[1]) in (process.pid, *(_children(process.pid))):
+                        return pid
+                except (OSError, ValueError, IndexError):
+                    continue
+            time.sleep(0.05)
+        return process.pid
 
     def _check_installed(self) -> None:
         if shutil.which(self.pcscd) is None:
@@ -272,12 +308,15 @@ class PcscStack:
             )
         for name in ("pcscd.comm", "pcscd.pid"):
             path = PCSCD_RUN_DIR / name
+            if not path.exists():
+                continue
             try:
-                path.unlink()
+                if self._sudo:
+                    subprocess.run([*self._sudo, "rm", "-f", str(path)], check=True, capture_output=True, timeout=30)
+                else:
+                    path.unlink()
                 log.info("removed stale %s", path)
-            except FileNotFoundError:
-                pass
-            except PermissionError as e:
+            except (OSError, subprocess.SubprocessError) as e:
                 raise PcscStackError(f"cannot remove stale {path} ({e}): remove it as root, then run again") from None
 
     def _wait_for_readers(self, timeout: float) -> None:
