@@ -118,6 +118,7 @@ class MoveInForm(NotificationForm):
         block = PersonBlock(resident_id=rid, heading="", today=self.service.today, removable=bool(self.blocks))
         block.remove_requested.connect(self._remove_block)
         self.persons_layout.addWidget(block)
+        block.show()  # at once: a layout shows a widget added to a visible form only on a later event
         self.blocks.append(block)
         self._renumber()
         self.adopt_widgets()
