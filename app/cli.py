@@ -483,6 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.certificates.cli import add_parser as add_certificate_parser
 
     add_certificate_parser(sub)
+    from hardware.cli import add_parser as add_card_parser
+
+    add_card_parser(sub)  # madoguchi card …
 
     b = sub.add_parser("bench", help="run the benchmarks in bench/ (one JSON object per line); --help for options", add_help=False)
     b.set_defaults(func=cmd_bench)

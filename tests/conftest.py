@@ -32,3 +32,6 @@ def cache(tmp_path):
     c = Cache.create(tmp_path / "cache", operator_id=OPERATOR, password=PASSWORD, device_key=b"d" * 32, scrypt_n=FAST_SCRYPT)
     yield c
     c.close()
+
+# One pcscd with two virtual readers per test run, for tests/hardware and the desktop's card tests.
+from tests.hardware.fixtures import _first_reader, _second_reader, card_reader, pcsc_stack, pki, second_reader  # noqa: E402,F401

@@ -12,6 +12,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 FILE = "settings.json"
+SECTIONS = ("card",)  # sections other modules read (app/services/card_settings.py)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class ScreenSettings:
         known = {f.name: f for f in fields(cls)}
         for key, value in (raw if isinstance(raw, dict) else {}).items():
             f = known.get(key)
+            if key in SECTIONS:
+                continue  # read by its own module
             if f is None:
                 log.warning("settings: unknown key %r ignored", key)
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:

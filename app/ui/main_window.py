@@ -2,7 +2,8 @@
 work in tabs (search, residents, notifications being taken, the outbox, the review queue).
 
 Keyboard (no single-letter shortcuts, so kana typed through the IME is never eaten):
-  Ctrl+F / F3  search bar        F5  sync now           F6  送信状況 (outbox)
+  Ctrl+F / F3  search bar        F4  read a My Number card (a search, or 「カードから入力」 in a form)
+  F5  sync now                  F6  送信状況 (outbox)
   F7  審査 (supervisors)        F8  下書き (drafts)     F9  転入届
   Ctrl+W  close the tab         Ctrl+L  lock the screen Ctrl+Tab  next tab
 """
@@ -237,7 +238,7 @@ class MainWindow(QMainWindow):
         self.drafts_button.clicked.connect(self.open_drafts)
         self.logout_button.clicked.connect(self.logout)
         for keys, slot in (
-            ("Ctrl+F", self.focus_search), ("F3", self.focus_search), ("F5", self.sync_now), ("F6", self.open_outbox),
+            ("Ctrl+F", self.focus_search), ("F3", self.focus_search), ("F4", self.read_card), ("F5", self.sync_now), ("F6", self.open_outbox),
             ("F7", self.open_review), ("F8", self.open_drafts), ("F9", lambda: self.open_form("MoveIn")),
             ("Ctrl+W", lambda: self.close_tab(self.tabs.currentIndex())), ("Ctrl+L", self.lock_now),
         ):
@@ -268,6 +269,15 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.search)
         self.quick.setFocus()
         self.quick.selectAll()
+
+    def read_card(self) -> None:
+        """F4: a form that takes a card's data reads it (「カードから入力」); anywhere else, a card search."""
+        current = self.tabs.currentWidget()
+        if current is not self.search and callable(getattr(current, "read_card", None)):
+            current.read_card()
+            return
+        self.tabs.setCurrentWidget(self.search)
+        self.search.read_card()
 
     def _quick_typed(self, text: str) -> None:
         self.tabs.setCurrentWidget(self.search)

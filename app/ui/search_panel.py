@@ -2,11 +2,17 @@
 operator's search history. The one-line search bar in the header feeds the same search.
 
 Searches run on the task runner (a newer search supersedes an older one still running), so a
-keystroke never waits for the database. Enter in a result row opens the resident."""
+keystroke never waits for the database. Enter in a result row opens the resident.
+
+「カードで検索」 (F4) reads a My Number card (PIN dialog, app/ui/card_dialog.py) and finds its
+holder by My Number, then by name and birth date: found with nothing differing, the resident
+opens; when the card and the register differ (a card not updated after a move), or several
+people match, they are listed here with what differs, for the clerk to look at first."""
 from __future__ import annotations
 
 from dataclasses import replace
 
+from app.services.card_reading import CardMatch, CardReading
 from app.services.search_history import describe
 from app.store.search import SearchHit, SearchResult
 from app.ui.qt import (
@@ -33,6 +39,8 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.card_dialog import CardReadFlow
+from app.ui.card_events import card_events
 from app.ui.table_model import RowsModel
 from app.ui.tasks import TaskRunner, message_of
 from app.ui.texts import address_text, birth_text
@@ -138,6 +146,10 @@ class SearchPanel(QWidget):
         buttons = QHBoxLayout()
         self.search_button = QPushButton("検索（Enter）", objectName="primaryButton")
         self.clear_button = QPushButton("条件をクリア")
+        self.card_button = QPushButton("カードで検索（F4）", objectName="cardReadButton")
+        self.card_state = QLabel(objectName="cardState")
+        buttons.addWidget(self.card_button)
+        buttons.addWidget(self.card_state)
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.search_button)
@@ -194,6 +206,12 @@ class SearchPanel(QWidget):
             check.toggled.connect(self._typed)
         self.search_button.clicked.connect(self.search_now)
         self.clear_button.clicked.connect(self.clear)
+        self.card_button.clicked.connect(self.read_card)
+        self.card_reading = CardReading(service)
+        self.card_flow: CardReadFlow | None = None
+        self._card_events = card_events()
+        self._card_events.changed.connect(self._card_state_changed)
+        self._card_state_changed()
         self.refresh_history()
 
     # -- what was asked --------------------------------------------------------------------
@@ -303,6 +321,33 @@ class SearchPanel(QWidget):
             i = combo.findData(value)
             combo.setCurrentIndex(max(0, i))
         self.search_now()
+
+    # -- the My Number card ------------------------------------------------------------------
+    def _card_state_changed(self) -> None:
+        self.card_state.setText(self._card_events.summary())
+
+    def read_card(self) -> None:
+        """「カードで検索」: the PIN dialog, then the holder of the card."""
+        if self.card_flow is not None:
+            if self.card_flow.dialog.isVisible():
+                self.card_flow.dialog.activateWindow()
+                return
+            self.card_flow.dispose()
+        self.card_flow = CardReadFlow(self.runner, self.card_reading.pin_status, self.card_reading.read_and_find, parent=self)
+        self.card_flow.finished.connect(self._card_read)
+        self.card_flow.start()
+
+    def _card_read(self, match: CardMatch) -> None:
+        self.last_result = SearchResult(match.hits, False)
+        self.model.set_hits(match.hits)
+        self.message.setText(match.message)
+        if match.hits:
+            self.table.selectRow(0)
+        if match.found and not match.differences:
+            self.open_resident.emit(match.resident.resident_id)
+        elif match.hits:
+            # after the dialog has given the keyboard back: Enter then opens the row
+            QTimer.singleShot(0, self.focus_results)
 
     # -- opening ----------------------------------------------------------------------------
     def _activated(self, index) -> None:

@@ -11,11 +11,12 @@ from app.ui.forms.common import (
     new_person_rows,
 )
 from app.ui.forms.people import MemberPicker, PersonBlock
-from app.ui.forms.widgets import Cell, CityAddressField, OutsideAddressField, date_text
+from app.ui.forms.widgets import Cell, CityAddressField, OutsideAddressField, date_text, select_data
 from app.ui.texts import address_text
-from app.ui.qt import QGroupBox, QPushButton, QVBoxLayout
+from app.ui.qt import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 from domain.notifications import MoveIn, MoveOut, MoveWithin
 from domain.residents import Resident
+from hardware.mynumber import CardInfo
 
 
 def prefixed(prefix: str, cells: dict[str, Cell]) -> dict[str, Cell]:
@@ -26,7 +27,13 @@ def prefixed(prefix: str, cells: dict[str, Cell]) -> dict[str, Cell]:
 class MoveInForm(NotificationForm):
     """転入届: 転入者 (one block each, 宛名番号 allocated here), the address in the city, 転入前住所
     (国外 allowed), a new household or an existing one. Opened with a resident, it joins their
-    household at their address."""
+    household at their address.
+
+    「カードから入力」 (F4) reads the 転入者's My Number card and fills what the card may fill: 氏名
+    (the card has no フリガナ: the clerk types it), 生年月日, 性別 into the first person without a
+    name, and 転入前住所 from the card's address (the card still shows the address before the
+    move) when it is empty. The My Number is never put into the form: for a 転入 it comes with
+    the national-network data (特例転入), not from the card."""
 
     kind = "MoveIn"
 
@@ -48,6 +55,18 @@ class MoveInForm(NotificationForm):
         self.target.set_mode("new")
         layout.addWidget(self.target)
         self.section("転入者")
+        card_row = QHBoxLayout()
+        self.card_button = QPushButton("カードから入力（F4）")
+        self.card_button.setObjectName("cardFillButton")
+        self.card_button.clicked.connect(self.read_card)
+        self.card_note = QLabel("マイナンバーカードから氏名・生年月日・性別・転入前住所を入力します（フリガナと個人番号は入力しません）。")
+        self.card_note.setObjectName("itemLabel")
+        self.card_note.setWordWrap(True)
+        card_row.addWidget(self.card_button)
+        card_row.addWidget(self.card_note, 1)
+        layout.addLayout(card_row)
+        self.card_flow = None
+        self._card_pending: CardInfo | None = None
         self.persons_layout = QVBoxLayout()
         layout.addLayout(self.persons_layout)
         self.add_button = QPushButton("転入者を追加")
@@ -86,6 +105,10 @@ class MoveInForm(NotificationForm):
         self._allocating = False
         self.add_button.setEnabled(True)
         block = self._add_block(ids[0][0])
+        if self._card_pending is not None:
+            info, self._card_pending = self._card_pending, None
+            self._fill_person(block, info)
+            return
         block.name.family.setFocus()
         self.scroll.ensureWidgetVisible(block)
         self.user_edited()
@@ -95,6 +118,7 @@ class MoveInForm(NotificationForm):
         block = PersonBlock(resident_id=rid, heading="", today=self.service.today, removable=bool(self.blocks))
         block.remove_requested.connect(self._remove_block)
         self.persons_layout.addWidget(block)
+        block.show()  # at once: a layout shows a widget added to a visible form only on a later event
         self.blocks.append(block)
         self._renumber()
         self.adopt_widgets()
@@ -132,6 +156,54 @@ class MoveInForm(NotificationForm):
             self.changed()
 
         self.run(self.service.new_ids, len(missing), 1 if need_household else 0, on_done=fill)
+
+    # -- the My Number card -----------------------------------------------------------------
+    def read_card(self) -> None:
+        """「カードから入力」: the PIN dialog, then the card's data into the form."""
+        if not self.ready or self.stack.currentWidget() is not self.edit_page:
+            return
+        if self.card_flow is not None:
+            if self.card_flow.dialog.isVisible():
+                return
+            self.card_flow.dispose()
+        from app.services.card_reading import CardReading
+        from app.ui.card_dialog import CardReadFlow
+
+        reading = CardReading(self.service)
+        self.card_flow = CardReadFlow(self.runner, reading.pin_status, reading.read, parent=self,
+                                      title="マイナンバーカードから入力（転入）")
+        self.card_flow.finished.connect(self.fill_from_card)
+        self.card_flow.start()
+
+    def fill_from_card(self, info: CardInfo) -> None:
+        """The card's data into the first person without a name (a new person when all have one)
+        and, when it is still empty, 転入前住所."""
+        from app.services.card_reading import previous_address_from_card
+
+        if not self.previous.state().get("prefecture") and not self.previous.town.text().strip():
+            previous = previous_address_from_card(info.address)
+            if previous is not None:
+                self.previous.set_address(previous)
+            else:
+                self.previous.town.setText(info.address)
+        target = next((b for b in self.blocks if not b.name.family.text().strip() and not b.name.given.text().strip()), None)
+        if target is None:
+            self._card_pending = info
+            self.add_person()
+            return
+        self._fill_person(target, info)
+
+    def _fill_person(self, block: PersonBlock, info: CardInfo) -> None:
+        block.name.family.setText(info.family_name)
+        block.name.given.setText(info.given_name)
+        block.birth.set_date(info.birth_date)
+        select_data(block.sex, int(info.sex))
+        self.card_note.setText(f"カードから「{info.name}」さんの氏名・生年月日・性別・転入前住所を入力しました。"
+                               "フリガナを入力し、転入前住所を確かめてください（個人番号は入力していません）。")
+        self.user_edited()
+        self.changed()
+        self.scroll.ensureWidgetVisible(block)
+        block.name.family_kana.setFocus()
 
     # -- the form's contract ----------------------------------------------------------------
     def cells(self) -> dict[str, Cell]:
