@@ -278,6 +278,53 @@ def pin_status(reader: str | None = None) -> PinStatus:
         return PinStatus(session.reader, tries_left(session, EF_AUTH_PIN, AUTH_PIN_MAX_TRIES))
 
 
+@dataclass(frozen=True)
+class SignedChallenge:
+    """The card's signature over a challenge someone else chose (the registry, for a kiosk), with
+    the certificate that verifies it: what the registry checks again on its side."""
+
+    identity: JpkiIdentity
+    challenge: bytes
+    signature: bytes
+
+
+def sign_challenge(
+    pin: str,
+    trust: TrustConfig,
+    challenge: bytes,
+    reader: str | None = None,
+    *,
+    now: Callable[[], dt.datetime] = utc_now,
+    stats: ReadStats | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> SignedChallenge:
+    """The card signs `challenge` after the PIN, in one exclusive session: the certificate is read
+    and checked first (a bad certificate costs no PIN try), then the tries, VERIFY and `80 2A`;
+    the signature is verified with the certificate's key here too. Every failure is a CardError."""
+    check_pin_format(pin)
+    session = open_application(AID, reader, clock=clock)
+    try:
+        cert = parse_certificate(read_certificate_der(session))
+        check_certificate(cert, trust, now())  # before the PIN: a bad certificate costs no try
+        signature = sign(session, pin, digest_info_sha256(challenge))
+    finally:
+        session.close()
+        if stats is not None:
+            stats.add(session)
+    check_signature(cert, challenge, signature)
+    identity = identity_of(cert)
+    log.info("JPKI signature on %r: certificate %s of %s", session.reader, identity.serial_hex, identity.issuer)
+    return SignedChallenge(identity, challenge, signature)
+
+
+def check_card_certificate(trust: TrustConfig, reader: str | None = None, *, now: Callable[[], dt.datetime] = utc_now) -> JpkiIdentity:
+    """The card's certificate read (no PIN) and checked against `trust`: what a kiosk does as soon
+    as a card is placed, so that a card it cannot accept is told so before any PIN is typed."""
+    cert = read_certificate(reader)
+    check_certificate(cert, trust, now())
+    return identity_of(cert)
+
+
 def authenticate(
     pin: str,
     trust: TrustConfig,
@@ -288,19 +335,6 @@ def authenticate(
     stats: ReadStats | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> JpkiIdentity:
-    """Authenticates the cardholder (see the module's docstring). Every failure is a CardError."""
-    check_pin_format(pin)
-    session = open_application(AID, reader, clock=clock)
-    try:
-        cert = parse_certificate(read_certificate_der(session))
-        check_certificate(cert, trust, now())  # before the PIN: a bad certificate costs no try
-        challenge = random(CHALLENGE_BYTES)
-        signature = sign(session, pin, digest_info_sha256(challenge))
-    finally:
-        session.close()
-        if stats is not None:
-            stats.add(session)
-    check_signature(cert, challenge, signature)
-    identity = identity_of(cert)
-    log.info("JPKI authentication on %r: certificate %s of %s", session.reader, identity.serial_hex, identity.issuer)
-    return identity
+    """Authenticates the cardholder (see the module's docstring): a fresh random challenge signed
+    by the card. Every failure is a CardError."""
+    return sign_challenge(pin, trust, random(CHALLENGE_BYTES), reader, now=now, stats=stats, clock=clock).identity

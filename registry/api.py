@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect
 from domain.certificate_rules import Channel
 from domain.ids import is_uuid7
 from registry import access_log as access_log_store
-from registry import accounts, certificates, terminals
+from registry import accounts, certificates, kiosk, terminals
 from registry.database import last_seq, lock_writer, reading
 from registry.feed import MAX_PAGE, Scope, changes_page, min_cursor, snapshot_lines
 from registry.operations import OperationService, Policy
@@ -52,6 +52,7 @@ class RegistryConfig:
     max_body_bytes: int = MAX_BODY_BYTES
     clock: Callable[[], float] = time.time
     today: Callable[[], dt.date] = dt.date.today
+    jpki_trust: kiosk.JpkiTrust | None = None  # the J-LIS 利用者証明用 CA and CRL kiosk cards are checked against
 
 
 def error_body(code: str, message: str, **extra) -> dict:
@@ -147,7 +148,7 @@ class LiftRequest(Strict):
 
 class IssuanceEvent(Strict):
     seq: int = Field(ge=1)
-    event: Literal["issued", "spoiled"]
+    event: Literal["issued", "spoiled", "refused"]  # refused: a kiosk attempt the rules turned down
     issuance_id: str = Field(max_length=40)
     batch_id: str = Field(max_length=40)
     at: str = Field(max_length=40)
@@ -182,6 +183,12 @@ class IssuanceEvent(Strict):
 
 class IssuancePush(Strict):
     entries: list[IssuanceEvent] = Field(max_length=2000)
+
+
+class KioskIdentify(Strict):
+    challenge_id: str = Field(max_length=40)
+    certificate: str = Field(max_length=12000, description="the card's 利用者証明用 certificate, DER, base64url")
+    signature: str = Field(max_length=700, description="the card's RSA signature over the challenge, base64url")
 
 
 class DelegationRequest(Strict):
@@ -365,7 +372,13 @@ def create_app(config: RegistryConfig) -> FastAPI:
 
     app.router.route_class = SignatureFirst
 
+    def not_at_kiosk(terminal: terminals.TerminalInfo, what: str) -> None:
+        """A kiosk issues certificates and nothing else: no notifications, logins, review or administration."""
+        if terminal.kind == "kiosk":
+            raise ApiError("kiosk_forbidden", "セルフサービス端末（キオスク）ではこの操作はできません。", f"{what} asked for by kiosk {terminal.terminal_id}", status=403)
+
     def operator_of(request: Request, terminal: terminals.TerminalInfo, *roles: str) -> accounts.OperatorInfo:
+        not_at_kiosk(terminal, "an operator's call (" + "/".join(roles) + ")")
         auth = request.headers.get("authorization", "")
         token = auth[7:] if auth.lower().startswith("bearer ") else ""
         with engine.connect() as conn:
@@ -410,6 +423,7 @@ def create_app(config: RegistryConfig) -> FastAPI:
 
     @app.post("/v1/sessions", summary="職員のログイン")
     def login(body: LoginRequest, terminal: Terminal) -> dict:
+        not_at_kiosk(terminal, "an operator login")
         refused: accounts.AccountError | None = None
         with engine.begin() as conn:
             try:
@@ -424,6 +438,7 @@ def create_app(config: RegistryConfig) -> FastAPI:
 
     @app.post("/v1/operations", summary="届出（操作）の送信：各操作の結果を返す")
     def push(body: PushRequest, terminal: Terminal) -> dict:
+        not_at_kiosk(terminal, "a push of operations")
         with engine.begin() as conn:  # submit_all takes the writer lock
             service = OperationService(conn, config.policy, today=config.today())
             results = service.submit_all(body.operations, terminal_id=terminal.terminal_id)
@@ -499,6 +514,35 @@ def create_app(config: RegistryConfig) -> FastAPI:
             else:
                 accounts.require_role(supervisor, "supervisor", "administrator")
                 return certificates.grant_lift(conn, terminal.terminal_id, supervisor.operator_id, body.resident_ids, body.reason, now=config.clock())
+        raise refused
+
+    # -- kiosks (セルフサービス端末): who holds the My Number card ----------------------------------------
+    def kiosk_only(terminal: terminals.TerminalInfo) -> None:
+        if terminal.kind != "kiosk":
+            raise ApiError("kiosk_only", "この機能はセルフサービス端末（キオスク）専用です。", f"kiosk call from {terminal.kind} terminal {terminal.terminal_id}", status=403)
+
+    @app.post("/v1/kiosk/challenge", summary="カードに署名させる一回限りのチャレンジ（キオスク専用）")
+    def kiosk_challenge(terminal: Terminal) -> dict:
+        kiosk_only(terminal)
+        with engine.begin() as conn:
+            return kiosk.new_challenge(conn, terminal.terminal_id, now=config.clock())
+
+    @app.post("/v1/kiosk/identify", summary="カードの署名と利用者証明用電子証明書から住民を特定（キオスク専用、拒否は中立的な文言）")
+    def kiosk_identify(body: KioskIdentify, terminal: Terminal) -> dict:
+        kiosk_only(terminal)
+        try:
+            certificate, signature = b64url_decode(body.certificate), b64url_decode(body.signature)
+        except ValueError:
+            raise kiosk.KioskError("request_invalid", kiosk.NEUTRAL, "certificate or signature is not base64url", status=422) from None
+        refused: kiosk.KioskError | None = None
+        with engine.begin() as conn:
+            try:
+                return kiosk.identify(
+                    conn, terminal.terminal_id, challenge_id=body.challenge_id, certificate=certificate, signature=signature,
+                    trust=config.jpki_trust, now=config.clock(),
+                ).to_dict()
+            except kiosk.KioskError as exc:
+                refused = exc  # raised after the commit: the challenge stays used
         raise refused
 
     @app.post("/v1/issuances", summary="交付履歴の送信")

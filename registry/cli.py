@@ -55,8 +55,12 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from registry.api import RegistryConfig, create_app
+    from registry.kiosk import JpkiTrust
 
-    app = create_app(RegistryConfig(engine=_db(args), key_passphrase=_passphrase()))
+    trust = JpkiTrust(args.jpki_anchor, args.jpki_crl) if args.jpki_anchor or args.jpki_crl else JpkiTrust.from_environment()
+    if trust is not None:
+        trust.current()  # a file that cannot be read is said now, not at the first kiosk
+    app = create_app(RegistryConfig(engine=_db(args), key_passphrase=_passphrase(), jpki_trust=trust))
     uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
     return 0
 
@@ -110,6 +114,22 @@ def cmd_list_terminals(args) -> int:
     return 0
 
 
+def cmd_link_card(args) -> int:
+    """A My Number card's 利用者証明用 certificate linked to a resident (what J-LIS maps in reality)."""
+    from registry.kiosk import link_card, read_certificate_file, unlink_card
+
+    cert = read_certificate_file(args.certificate)
+    with _db(args).begin() as conn:
+        if args.unlink:
+            print(json.dumps({"unlinked": unlink_card(conn, cert)}))
+            return 0
+        if not args.resident:
+            print("--resident（宛名番号）を指定してください。", file=sys.stderr)
+            return 2
+        print(json.dumps(link_card(conn, args.resident, cert), ensure_ascii=False))
+    return 0
+
+
 def cmd_load_demo(args) -> int:
     from registry.load import load_demo_city
 
@@ -137,6 +157,8 @@ def add_parser(sub) -> None:
     s = with_db(rs.add_parser("serve", help="run the registry over HTTP (uvicorn)"))
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=DEFAULT_PORT)
+    s.add_argument("--jpki-anchor", default="", help="kiosks: the J-LIS 利用者証明用 CA certificate(s), PEM or DER (or $MADOGUCHI_REGISTRY_JPKI_ANCHOR)")
+    s.add_argument("--jpki-crl", default="", help="kiosks: that CA's CRL, re-read when the file changes (or $MADOGUCHI_REGISTRY_JPKI_CRL)")
     s.set_defaults(func=cmd_serve)
 
     o = with_db(rs.add_parser("add-operator", help="add an operator account"))
@@ -166,6 +188,12 @@ def add_parser(sub) -> None:
     w.add_argument("terminal_id")
     w.add_argument("household_ids", nargs="*")
     w.set_defaults(func=cmd_set_worklist)
+
+    lc = with_db(rs.add_parser("link-card", help="link a My Number card's 利用者証明用 certificate to a resident (kiosks)"))
+    lc.add_argument("--resident", default="", help="宛名番号")
+    lc.add_argument("--certificate", required=True, help="the card's 利用者証明用 certificate, PEM or DER")
+    lc.add_argument("--unlink", action="store_true", help="remove the certificate's link instead")
+    lc.set_defaults(func=cmd_link_card)
 
     d = with_db(rs.add_parser("load-demo", help="load the synthetic demo city into an empty registry"))
     d.add_argument("--residents", type=int, default=20_000)

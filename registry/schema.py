@@ -247,3 +247,31 @@ lifts = Table(
     Column("expires_at", Float, nullable=False),
     Column("used_by", String(40), nullable=False),  # the batch that used it ("" while unused)
 )
+
+# Which My Number card belongs to whom (kiosks): a JPKI 利用者証明用 certificate — issuer, serial and
+# the SHA-256 of its DER — linked to a resident. In the national system J-LIS keeps this mapping;
+# here the city loads it (`madoguchi registry link-card`).
+card_links = Table(
+    "card_links",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("issuer", Text, nullable=False),
+    Column("serial", String(64), nullable=False),
+    Column("resident_id", String(32), nullable=False),
+    Column("not_after", String(40), nullable=False),
+    Column("linked_at", Float, nullable=False),
+)
+Index("ix_card_links_resident", card_links.c.resident_id)
+
+# Challenges handed to kiosks for the card to sign: one use, a short life.
+kiosk_challenges = Table(
+    "kiosk_challenges",
+    metadata,
+    Column("challenge_id", String(40), primary_key=True),
+    Column("terminal_id", String(64), nullable=False),
+    Column("challenge", String(64), nullable=False),  # base64url
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+)
+Index("ix_kiosk_challenges_expires", kiosk_challenges.c.expires_at)
