@@ -191,6 +191,7 @@ class IssuanceService:
         online: Callable[[], bool] = lambda: False,
         channel: Channel = Channel.COUNTER,
         clock: Callable[[], float] = time.time,
+        require_registry: bool = False,
     ):
         self.cache = cache
         self.operator_id = operator_id
@@ -202,6 +203,8 @@ class IssuanceService:
         self.online = online
         self.channel = channel
         self.clock = clock
+        # A kiosk with the online-only policy: the registry's check must answer, or nothing is issued.
+        self.require_registry = require_registry
         self.certifiers = CertifierSettings.load(self.settings.certifiers_file or DEFAULT_SETTINGS)
 
     def today(self) -> dt.date:
@@ -320,10 +323,13 @@ class IssuanceService:
     def prepare(self, order: CertificateOrder, *, lift: Lift | None = None) -> Prepared:
         """The preview and everything to show before issuing; nothing is numbered or recorded.
         IssuanceRefused for a kind that does not fit; a protected person is reported in
-        `protected` (the dialog offers a lift), except at a kiosk, where it is a refusal."""
+        `protected` (the dialog offers a lift), except at a kiosk, where it is a refusal — and a
+        kiosk asks the registry here too, so a refusal comes before the resident pays."""
         request, persons, notices, protected = self._request(order, lifted=lift.resident_ids if lift else ())
-        if protected and self.channel is Channel.KIOSK:
-            check_protection(persons, channel=Channel.KIOSK)
+        if self.channel is Channel.KIOSK:
+            if protected:
+                check_protection(persons, channel=Channel.KIOSK)
+            self._registry_check(persons, lift)
         preview = render(request, None, signer=None, overflow=self.settings.overflow)
         return Prepared(order, persons, notices, preview.alerts, protected, self.fee(order), preview)
 
@@ -352,14 +358,19 @@ class IssuanceService:
         return lift
 
     def _registry_check(self, persons: tuple[Resident, ...], lift: Lift | None) -> None:
-        """The registry's records decide when it answers; offline the cache's (checked already)."""
-        if self.client is None or not self.online():
+        """The registry's records decide when it answers; offline the cache's (checked already) —
+        unless `require_registry`, where an unanswered check refuses (RegistryUnreachable)."""
+        if not self.require_registry and (self.client is None or not self.online()):
             return
+        if self.client is None:
+            raise RegistryUnreachable("no registry client", "登録サーバーに接続できないため、証明書を発行できません。")
         try:
             answer = self.client.call(
                 "POST", "/v1/certificates/check", body={"resident_ids": [p.resident_id for p in persons], "lift_id": lift.lift_id if lift else ""}
             )
-        except RegistryUnreachable:
+        except RegistryUnreachable as e:
+            if self.require_registry:
+                raise RegistryUnreachable(str(e), "登録サーバーに接続できないため、証明書を発行できません。") from None
             log.info("registry unreachable for the certificate check: the cache decides")
             return
         if not answer.get("allowed"):
@@ -478,6 +489,22 @@ class IssuanceService:
         if old.state == issuance_history.ISSUED:
             self._spoil(old, f"再発行のため：{reason.strip()}")
         return self.issue(order, printer, lift=lift, accept_alerts=accept_alerts, reprint_of=issuance_id, reason=reason.strip())
+
+    def record_refused(self, order: CertificateOrder, *, code: str, reason: str = "") -> IssuedCopy:
+        """An attempt the rules turned down, in the issuance history (`refused`: no number) and the
+        access log of each person asked for — what a kiosk keeps of every attempt."""
+        at = dt.datetime.fromtimestamp(self.clock(), JST)
+        attempt = IssuedCopy(
+            issuance_id=uuid7(), batch_id=uuid7(), at=at, sequence=0, operator_id=self.operator_id, terminal_id=self.terminal_id,
+            channel=self.channel.value, kind=order.kind.value, resident_ids=tuple(order.resident_ids), items=order.as_items(), pages=0,
+            issue_numbers=(), fee=0, reason=f"{code}: {reason}" if reason else code,
+        )
+        with self.cache.writer.begin() as conn:
+            issuance_history.record_refused(conn, attempt)
+            for rid in dict.fromkeys(order.resident_ids):
+                self.log_access(conn, "certificate_refused", rid, {"kind": order.kind.value, "code": code, "issuance_id": attempt.issuance_id})
+        log.info("refused %s for %s: %s", order.kind.value, order.resident_ids, code)
+        return attempt
 
     def history(self, resident_id: str) -> list[IssuedCopy]:
         """交付履歴 of a resident at this terminal, newest first."""

@@ -12,7 +12,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 FILE = "settings.json"
-SECTIONS = ("card",)  # sections other modules read (app/services/card_settings.py)
+SECTIONS = ("card", "kiosk")  # sections other modules read (card_settings.py, kiosk_settings.py)
 
 
 @dataclass(frozen=True)

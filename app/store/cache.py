@@ -50,12 +50,16 @@ class Cache:
         cls,
         directory: Path,
         *,
-        operator_id: str,
-        password: str,
+        operator_id: str | None,
+        password: str | None,
         device_key: bytes | None = None,
         scrypt_n: int | None = None,
     ) -> "Cache":
+        """A new cache keyed for the operator, and for the device when `device_key` is given. A
+        kiosk has no operator: `operator_id=None` with a device key makes a device-only cache."""
         directory = Path(directory)
+        if operator_id is None and device_key is None:
+            raise ValueError("a cache needs an operator or a device key")
         db_path = directory / DB_FILE
         if db_path.exists() or (directory / SLOT_FILE).exists():
             raise CacheExists(f"a cache already exists in {directory}")
@@ -63,7 +67,8 @@ class Cache:
         data_key = new_data_key()
         slots = KeySlots.create(directory / SLOT_FILE, cache_id=secrets.token_hex(16))
         kwargs = {"n": scrypt_n} if scrypt_n else {}
-        slots.add_operator(operator_id, password, data_key, **kwargs)
+        if operator_id is not None:
+            slots.add_operator(operator_id, password, data_key, **kwargs)
         if device_key is not None:
             slots.set_device(device_key, data_key)
         engine = database.open_engine(db_path, data_key, create=True)

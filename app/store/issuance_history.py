@@ -1,7 +1,9 @@
 """Issuance history (交付履歴, standard-spec j300) in the terminal's encrypted cache.
 
 Append-only: a copy issued is one `issued` row; a copy spoiled afterwards (誤って発行した証明書の処分,
-a print that failed) is a second, `spoiled`, row naming it. Each row carries what j300 asks for —
+a print that failed) is a second, `spoiled`, row naming it. A kiosk also records the attempts the
+rules turned down as `refused` rows (no number, no pages, the reason), so the history shows every
+attempt of an identified resident. Each row carries what j300 asks for —
 when, where (terminal), for whom (resident ids), which kind and items, pages, issue numbers, the
 operator — so that each row read alone says what happened. The rows go up to the registry in seq
 order (app.sync.engine), like the access log.
@@ -22,6 +24,7 @@ from app.store.schema import issuance_history, issuance_residents
 
 ISSUED = "issued"
 SPOILED = "spoiled"
+REFUSED = "refused"
 
 
 class NotIssuedHere(Exception):
@@ -98,6 +101,14 @@ def _row(event: str, c: IssuedCopy, *, at: dt.datetime, operator_id: str, reason
 def record_issued(conn: Connection, copy: IssuedCopy) -> int:
     seq = conn.execute(insert(issuance_history).values(**_row(ISSUED, copy, at=copy.at, operator_id=copy.operator_id, reason=copy.reason))).inserted_primary_key[0]
     conn.execute(insert(issuance_residents), [{"seq": seq, "resident_id": r} for r in dict.fromkeys(copy.resident_ids)])
+    return seq
+
+
+def record_refused(conn: Connection, attempt: IssuedCopy) -> int:
+    """An attempt the rules refused (a kiosk's): the order as asked, no number, the reason."""
+    row = _row(REFUSED, attempt, at=attempt.at, operator_id=attempt.operator_id, reason=attempt.reason)
+    seq = conn.execute(insert(issuance_history).values(**row)).inserted_primary_key[0]
+    conn.execute(insert(issuance_residents), [{"seq": seq, "resident_id": r} for r in dict.fromkeys(attempt.resident_ids)])
     return seq
 
 

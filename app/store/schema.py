@@ -163,7 +163,7 @@ issuance_history = Table(
     "issuance_history",
     metadata,
     Column("seq", Integer, primary_key=True),
-    Column("event", String, nullable=False),  # issued | spoiled
+    Column("event", String, nullable=False),  # issued | spoiled | refused (a kiosk attempt the rules turned down)
     Column("issuance_id", String, nullable=False),  # one copy (UUIDv7); a spoiled event names the copy it spoils
     Column("batch_id", String, nullable=False),  # the request the copy belongs to (one lift covers one batch)
     Column("at", String, nullable=False),  # ISO 8601 with offset

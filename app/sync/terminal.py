@@ -81,6 +81,18 @@ def open_for_sync(directory: Path) -> Cache:
     return Cache.open_with_device(Path(directory) / CACHE_DIR, device_key(directory))
 
 
+def open_or_create_for_device(directory: Path) -> Cache:
+    """For an unattended terminal (a kiosk): the cache opened with the device key, or — before its
+    first sync — created keyed for the device only (no operator slot: no password exists)."""
+    TerminalIdentity.load(directory)
+    if (Path(directory) / REVOKED_FILE).exists():
+        raise TerminalRevokedHere()
+    cache_dir = Path(directory) / CACHE_DIR
+    if not (cache_dir / "cache.db").exists():
+        return Cache.create(cache_dir, operator_id=None, password=None, device_key=device_key(directory))
+    return Cache.open_with_device(cache_dir, device_key(directory))
+
+
 class TerminalRevokedHere(Exception):
     message = "この端末の登録は取り消され、端末内のデータは消去されています。管理者に連絡してください。"
 
