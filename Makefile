@@ -17,11 +17,12 @@ APT_PACKAGES := python3-venv python3-dev build-essential \
   pcscd libpcsclite-dev vsmartcard-vpcd opensc pcsc-tools swig
 DEMO_DIR ?= var/demo
 DEMO_RESIDENTS ?= 20000
+# make run KIOSK=1: the self-service kiosk with a virtual My Number card instead of the clerk's desktop
 
 .PHONY: run test bench install apt clean-demo
 
 run: install
-	$(BIN)/madoguchi demo --dir $(DEMO_DIR) --residents $(DEMO_RESIDENTS)
+	$(BIN)/madoguchi demo --dir $(DEMO_DIR) --residents $(DEMO_RESIDENTS)$(if $(KIOSK), --kiosk)
 
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -151,6 +151,8 @@ def cmd_demo(args) -> int:
               "`xvfb-run make run`、または文字だけの検索 `madoguchi demo --text` を使ってください。", file=sys.stderr)
         return 2
     directory = Path(args.dir)
+    if args.kiosk:
+        return _demo_kiosk(args, directory)
     print(f"デモ市の登録サーバーと端末を準備しています（{args.residents:,}人、初回のみ作成）: {directory} …", flush=True)
     t0 = time.perf_counter()
     demo = start_demo_terminal(directory, residents_count=args.residents, operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD, ward_code=DEMO_WARD)
@@ -171,6 +173,66 @@ def cmd_demo(args) -> int:
         return run_clerk(directory / "terminal", operator_hint=DEMO_OPERATOR)
     finally:
         demo.registry.close()
+
+
+def _demo_kiosk(args, directory: Path) -> int:
+    """The kiosk on the embedded default: the demo registry, a kiosk terminal, the virtual card."""
+    import threading
+
+    from app.demo.kiosk import CONTROL_PORT, DEMO_ADMIN_PIN, DEMO_CARD_PIN, start_demo_kiosk
+
+    print(f"デモ市の登録サーバーとキオスク端末を準備しています（{args.residents:,}人、初回のみ作成）: {directory} …", flush=True)
+    demo = start_demo_kiosk(directory, residents_count=args.residents, operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD, ward_code=DEMO_WARD)
+    try:
+        print(f"キオスクを開きます。仮想カード：{demo.name}（宛名番号 {demo.resident_id}）、暗証番号 {DEMO_CARD_PIN}、カードリーダー {demo.reader}。\n"
+              f"カードを置く／取る：この端末で insert / remove と入力（または echo insert | nc 127.0.0.1 {CONTROL_PORT}）。\n"
+              f"キオスクの終了：画面の左上を3秒押し続け、管理者の暗証番号 {DEMO_ADMIN_PIN}。印刷した証明書：{directory / 'kiosk-prints'}", flush=True)
+        if demo.control is not None or demo.link is not None:
+            from hardware.cli import _Commands
+            from hardware.virtual_card.profile import CardProfile
+
+            commands = _Commands(demo.link, CardProfile.load(directory / "kiosk-card" / "card.json"))
+
+            def read_stdin() -> None:
+                for line in sys.stdin:
+                    reply = commands.run(line)
+                    if reply:
+                        print(reply, flush=True)
+
+            threading.Thread(target=read_stdin, name="demo-card-stdin", daemon=True).start()
+        from app.ui.kiosk.app import run_kiosk
+
+        return run_kiosk(demo.directory, full_screen=not args.windowed)
+    finally:
+        demo.close()
+
+
+def cmd_kiosk(args) -> int:
+    if args.kiosk_command == "set-admin-pin":
+        from app.services.kiosk_settings import set_admin_pin
+        from app.sync.terminal import TerminalIdentity
+
+        TerminalIdentity.load(Path(args.dir))  # an enrolled terminal folder, or NotEnrolled says what to do
+        if args.pin_stdin:
+            pin = sys.stdin.readline().strip()
+        else:
+            pin = getpass.getpass("管理者の暗証番号（数字6〜12桁）: ")
+            if getpass.getpass("もう一度: ") != pin:
+                print("暗証番号が一致しません。", file=sys.stderr)
+                return 2
+        set_admin_pin(Path(args.dir), pin)
+        print("管理者の暗証番号を設定しました（settings.json の kiosk.admin_pin_hash）。")
+        return 0
+    if args.kiosk_command == "screenshots":
+        from app.ui.kiosk.screenshots import main as shots
+
+        return shots(Path(args.out), demo_dir=Path(args.demo_dir), residents=args.residents, sizes=args.size)
+    if not _has_screen():
+        print("画面（DISPLAY）がありません。", file=sys.stderr)
+        return 2
+    from app.ui.kiosk.app import run_kiosk
+
+    return run_kiosk(Path(args.dir), full_screen=not args.windowed)
 
 
 def _search_prompt(demo) -> int:
@@ -419,6 +481,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--dir", default="var/demo")
     m.add_argument("--residents", type=int, default=20_000)
     m.add_argument("--text", action="store_true", help="a search prompt in the terminal instead of the desktop")
+    m.add_argument("--kiosk", action="store_true", help="the self-service kiosk instead, with a virtual My Number card (make run KIOSK=1)")
+    m.add_argument("--windowed", action="store_true", help="with --kiosk: a window instead of full screen")
     m.set_defaults(func=cmd_demo)
 
     g = sub.add_parser("desktop", help="the clerk's desktop on this terminal (enrolled folder)")
@@ -432,6 +496,23 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--residents", type=int, default=2_000)
     sh.add_argument("--size", action="append", default=None, help="WIDTHxHEIGHT (repeatable; default 1366x768 and 1920x1080)")
     sh.set_defaults(func=cmd_screenshots)
+
+    k = sub.add_parser("kiosk", help="the self-service kiosk (住民票の写し with a My Number card) on an enrolled kiosk terminal")
+    ks = k.add_subparsers(dest="kiosk_command", required=True)
+    kr = ks.add_parser("run", help="run the kiosk full screen (also: madoguchi --kiosk --dir DIR)")
+    kr.add_argument("--dir", default="var/kiosk", help="the kiosk terminal's folder (enrolled with kind kiosk)")
+    kr.add_argument("--windowed", action="store_true", help="a window instead of full screen (trials)")
+    kr.set_defaults(func=cmd_kiosk)
+    kp = ks.add_parser("set-admin-pin", help="set the administrator's PIN that leaves kiosk mode (6-12 digits, stored hashed)")
+    kp.add_argument("--dir", required=True, help="the kiosk terminal's folder")
+    kp.add_argument("--pin-stdin", action="store_true")
+    kp.set_defaults(func=cmd_kiosk)
+    kshot = ks.add_parser("screenshots", help="render every kiosk screen to PNG at 1080x1920 and 1920x1080")
+    kshot.add_argument("--out", default="var/screenshots/kiosk")
+    kshot.add_argument("--demo-dir", default="var/demo-screens", help="the demo registry and terminals used for the pictures")
+    kshot.add_argument("--residents", type=int, default=2_000)
+    kshot.add_argument("--size", action="append", default=None, help="WIDTHxHEIGHT (repeatable)")
+    kshot.set_defaults(func=cmd_kiosk)
 
     e = sub.add_parser("enrol", help="enrol this terminal with the registry (one-time code from an administrator)")
     e.add_argument("--registry", required=True, help="the registry's URL, e.g. https://registry.example:8700")
@@ -492,8 +573,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def kiosk_shorthand(argv: list[str]) -> list[str]:
+    """`madoguchi --kiosk [--dir DIR]`: the kiosk of DIR, or without --dir the embedded default's."""
+    lead = [a for a in argv[:1] if a in ("-v", "--verbose")]
+    rest = argv[len(lead):]
+    if not rest or rest[0] != "--kiosk":
+        return argv
+    rest = rest[1:]
+    if "--dir" in rest or any(a.startswith("--dir=") for a in rest):
+        return [*lead, "kiosk", "run", *rest]
+    return [*lead, "demo", "--kiosk", *rest]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = kiosk_shorthand(list(sys.argv[1:] if argv is None else argv))
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "bench":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")

@@ -5,6 +5,8 @@ from PySide6.QtCore import (  # noqa: F401
     QEvent,
     QModelIndex,
     QObject,
+    QPointF,
+    QRectF,
     QRunnable,
     QSize,
     QSortFilterProxyModel,
@@ -17,6 +19,7 @@ from PySide6.QtCore import (  # noqa: F401
 )
 from PySide6.QtGui import (  # noqa: F401
     QAction,
+    QBrush,
     QColor,
     QFont,
     QFontDatabase,
@@ -24,7 +27,10 @@ from PySide6.QtGui import (  # noqa: F401
     QIcon,
     QInputMethodEvent,
     QKeySequence,
+    QPainter,
+    QPainterPath,
     QPalette,
+    QPen,
     QShortcut,
 )
 from PySide6.QtWidgets import (  # noqa: F401
@@ -50,6 +56,7 @@ from PySide6.QtWidgets import (  # noqa: F401
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QBoxLayout,
     QScrollArea,
     QSizePolicy,
     QSpinBox,

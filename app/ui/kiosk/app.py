@@ -1,0 +1,32 @@
+"""Starting the kiosk: the application, the kiosk service over an enrolled kiosk terminal folder,
+the full-screen window; the process ends when the administrator leaves kiosk mode."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def run_kiosk(directory: Path, *, service=None, full_screen: bool = True) -> int:
+    from app.services.kiosk import KioskService
+    from app.ui.app import application
+    from app.ui.kiosk.window import KioskWindow
+    from app.ui.tasks import TaskRunner
+
+    app = application()
+    service = service or KioskService.open(Path(directory))
+    runner = TaskRunner()
+    window = KioskWindow(service, runner)
+    window.exited.connect(app.quit)
+    if full_screen:
+        window.show_kiosk()
+    else:
+        window.resize(1080, 1920)
+        window.show()
+    log.info("kiosk %s started (%s)", service.identity.terminal_id, Path(directory))
+    try:
+        return app.exec()
+    finally:
+        runner.wait(10000)
+        service.close()
