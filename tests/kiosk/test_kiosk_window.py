@@ -36,7 +36,7 @@ def make_booth(qtbot, kiosk, card_reader):
         runner = TaskRunner()
         window = KioskWindow(kiosk, runner, events=card_events(), settings=replace(kiosk.settings, **settings), background_sync=False)
         qtbot.addWidget(window)
-        window.resize(*size)
+        window.resize_to(*size)
         window.show()
         qtbot.waitUntil(lambda: window.state == "attract" and not runner.busy, timeout=TIMEOUT)
         made.append((window, runner))
@@ -101,8 +101,8 @@ def test_a_full_issuance_from_card_to_receipt(qtbot, booth, card_reader, kiosk_w
     assert "本籍・筆頭者" in booth.confirm.values[2].text() and "世帯主・続柄" in booth.confirm.values[2].text()
     click(qtbot, booth.confirm.issue_button)
     qtbot.waitUntil(lambda: booth.state == "take_card", timeout=TIMEOUT)
-    number = booth.take_card.receipt.number.text()
-    assert number.endswith("-0001") and booth.take_card.receipt.amount.text() == "お支払い　600円"
+    number = booth.take_card.receipt.reference.text()
+    assert number.endswith("-0001") and booth.take_card.receipt.number.text() == "0001" and booth.take_card.receipt.amount.text() == "お支払い　600円"
     assert booth.take_card.title.text() == "カードをお取りください"
     pdfs = sorted(kiosk_world.prints.glob("*.pdf"))
     assert len(pdfs) == 2
@@ -110,7 +110,7 @@ def test_a_full_issuance_from_card_to_receipt(qtbot, booth, card_reader, kiosk_w
     assert "個人番号" not in printed and "住民票コード" not in printed and "世帯主" in printed
     card_reader.take_away()
     qtbot.waitUntil(lambda: booth.state == "receipt", timeout=TIMEOUT)
-    assert booth.receipt.receipt.number.text() == number and "会計窓口" in booth.receipt.receipt.tell.text()
+    assert booth.receipt.receipt.reference.text() == number and "会計窓口" in booth.receipt.receipt.tell.text()
     click(qtbot, booth.receipt.done)
     assert booth.state == "attract"
     actions = [a for a, _, _ in log_actions(kiosk)]

@@ -22,7 +22,7 @@ def run_kiosk(directory: Path, *, service=None, full_screen: bool = True) -> int
     if full_screen:
         window.show_kiosk()
     else:
-        window.resize(1080, 1920)
+        window.resize_to(1080, 1920)
         window.show()
     log.info("kiosk %s started (%s)", service.identity.terminal_id, Path(directory))
     try:

@@ -16,6 +16,7 @@ from app.ui.qt import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     Qt,
     QVBoxLayout,
@@ -36,7 +37,7 @@ def label(name: str, *, wrap: bool = True, align=CENTER) -> QLabel:
 def button(name: str = "kioskButton") -> QPushButton:
     b = QPushButton(objectName=name)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    b.setMinimumHeight(96)
+    b.setMinimumHeight(88)
     b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     return b
 
@@ -50,8 +51,8 @@ class Screen(QWidget):
         self.setProperty("kioskScreen", True)
         self.title = label("kioskTitle")
         self.outer = QVBoxLayout(self)
-        self.outer.setContentsMargins(64, 40, 64, 56)
-        self.outer.setSpacing(28)
+        self.outer.setContentsMargins(56, 28, 56, 36)
+        self.outer.setSpacing(20)
         self.outer.addWidget(self.title)
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(32)
@@ -137,19 +138,24 @@ class PinScreen(Screen):
         self.pad.setMaximumWidth(720)
         self.cancel = button("secondaryButton")
         self.cancel.clicked.connect(self.cancelled)
-        self.outer.addWidget(self.which)
-        self.outer.addWidget(self.tries)
-        self.outer.addWidget(self.warning)
-        self.outer.addWidget(self.error)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.pad, 4)
-        row.addStretch(1)
-        self.outer.addLayout(row, 1)
+        info = QVBoxLayout()
+        info.setSpacing(24)
+        info.addStretch(1)
+        for w in (self.which, self.tries, self.warning, self.error):
+            info.addWidget(w)
+        info.addStretch(1)
+        self.columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.columns.setSpacing(28)
+        self.columns.addLayout(info)
+        self.columns.addWidget(self.pad, 1, CENTER)
+        self.outer.addLayout(self.columns, 1)
         self.buttons.addWidget(self.cancel)
         self.finish()
         self.tries_left = 3
         self.error_key = ""
+
+    def adapt(self, landscape: bool) -> None:
+        self.columns.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
 
     def show_tries(self, t: Texts, tries_left: int, *, error_key: str = "") -> None:
         self.tries_left, self.error_key = tries_left, error_key
@@ -171,13 +177,33 @@ class PinScreen(Screen):
         self.cancel.setText(t("cancel"))
 
 
-class MemberButton(QPushButton):
-    def __init__(self, resident_id: str, name: str):
-        super().__init__(name, objectName="memberButton")
-        self.resident_id = resident_id
+class CheckButton(QPushButton):
+    """A large on/off choice: 「✓」 when chosen, 「□」 when not, and a strong frame (style sheet)."""
+
+    def __init__(self, text: str = "", name: str = "toggleButton"):
+        super().__init__(objectName=name)
         self.setCheckable(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setMinimumHeight(88)
+        self.setMinimumHeight(80)
+        self._text = text
+        self.toggled.connect(lambda _on: self._show())
+        self._show()
+
+    def set_label(self, text: str) -> None:
+        self._text = text
+        self._show()
+
+    def label_text(self) -> str:
+        return self._text
+
+    def _show(self) -> None:
+        super().setText(("✓　" if self.isChecked() else "□　") + self._text)
+
+
+class MemberButton(CheckButton):
+    def __init__(self, resident_id: str, name: str):
+        super().__init__(name, "memberButton")
+        self.resident_id = resident_id
 
 
 class ChooseScreen(Screen):
@@ -187,8 +213,16 @@ class ChooseScreen(Screen):
     def __init__(self, parent=None):
         super().__init__("chooseScreen", parent)
         self.who = label("kioskSection", align=Qt.AlignmentFlag.AlignLeft)
-        self.members_box = QVBoxLayout()
+        members = QWidget(objectName="membersList")
+        self.members_box = QVBoxLayout(members)
+        self.members_box.setContentsMargins(0, 0, 0, 0)
         self.members_box.setSpacing(12)
+        self.members_box.addStretch(1)
+        scroll = QScrollArea(objectName="membersScroll")  # a household of nine still fits
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(members)
+        scroll.setMinimumHeight(220)
         self.only_me = button("quickButton")
         self.everyone = button("quickButton")
         quick = QHBoxLayout()
@@ -197,14 +231,11 @@ class ChooseScreen(Screen):
         left = QVBoxLayout()
         left.addWidget(self.who)
         left.addLayout(quick)
-        left.addLayout(self.members_box)
-        left.addStretch(1)
+        left.addWidget(scroll, 1)
 
         self.items_title = label("kioskSection", align=Qt.AlignmentFlag.AlignLeft)
-        self.domicile = button("toggleButton")
-        self.householder = button("toggleButton")
-        for b in (self.domicile, self.householder):
-            b.setCheckable(True)
+        self.domicile = CheckButton()
+        self.householder = CheckButton()
         self.items_note = label("kioskNote", align=Qt.AlignmentFlag.AlignLeft)
         self.copies_title = label("kioskSection", align=Qt.AlignmentFlag.AlignLeft)
         self.copies = Stepper(1, 10)
@@ -216,9 +247,13 @@ class ChooseScreen(Screen):
         right.addWidget(self.domicile)
         right.addWidget(self.householder)
         right.addWidget(self.items_note)
-        right.addSpacing(12)
-        right.addWidget(self.copies_title)
-        right.addWidget(self.copies)
+        right.addSpacing(8)
+        copies_row = QHBoxLayout()
+        copies_row.addWidget(self.copies_title)
+        copies_row.addWidget(self.copies, 2)
+        right.addLayout(copies_row)
+        right.addSpacing(8)
+        right.addWidget(self.fee)
         right.addStretch(1)
 
         self.columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
@@ -226,11 +261,10 @@ class ChooseScreen(Screen):
         self.columns.addLayout(left, 1)
         self.columns.addLayout(right, 1)
         self.outer.addLayout(self.columns, 1)
-        self.outer.addWidget(self.fee)
         self.outer.addWidget(self.error)
         self.cancel = button("secondaryButton")
         self.next = button("primaryKioskButton")
-        self.buttons.addWidget(self.cancel)
+        self.buttons.addWidget(self.cancel, 1)
         self.buttons.addWidget(self.next, 2)
         self.finish()
         self.cancel.clicked.connect(self.cancelled)
@@ -254,7 +288,7 @@ class ChooseScreen(Screen):
             b = MemberButton(m.resident_id, m.name)
             b.setChecked(m.resident_id == me)
             b.toggled.connect(lambda _on: self.update_fee())
-            self.members_box.addWidget(b)
+            self.members_box.insertWidget(self.members_box.count() - 1, b)
             self.member_buttons.append(b)
         self.domicile.setChecked(False)
         self.householder.setChecked(False)
@@ -284,8 +318,8 @@ class ChooseScreen(Screen):
         self.only_me.setText(t("only_me"))
         self.everyone.setText(t("everyone"))
         self.items_title.setText(t("choose_items"))
-        self.domicile.setText(t("item_domicile"))
-        self.householder.setText(t("item_householder"))
+        self.domicile.set_label(t("item_domicile"))
+        self.householder.set_label(t("item_householder"))
         self.items_note.setText(t("items_note"))
         self.copies_title.setText(t("copies"))
         self.cancel.setText(t("cancel"))
@@ -319,7 +353,7 @@ class ConfirmScreen(Screen):
         self.outer.addStretch(1)
         self.back_button = button("secondaryButton")
         self.issue_button = button("primaryKioskButton")
-        self.buttons.addWidget(self.back_button)
+        self.buttons.addWidget(self.back_button, 1)
         self.buttons.addWidget(self.issue_button, 2)
         self.finish()
         self.back_button.clicked.connect(self.back)
@@ -361,7 +395,9 @@ class TakeCardScreen(Screen):
         self.failure.hide()
         self.outer.addWidget(self.printed)
         self.outer.addWidget(self.failure)
-        self.outer.addWidget(self.receipt, 1)
+        self.outer.addStretch(1)
+        self.outer.addWidget(self.receipt)
+        self.outer.addStretch(2)
         self.finish()
         self.data: dict | None = None
 
@@ -393,21 +429,22 @@ class ReceiptBlock(QFrame):
         self.setObjectName("receiptBlock")
         self.caption = label("receiptCaption")
         self.number = label("receiptNumber", wrap=False)
-        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.reference = label("receiptReference")
         self.tell = label("kioskLead")
         self.amount = label("receiptAmount")
         box = QVBoxLayout(self)
-        box.setSpacing(16)
-        box.addStretch(1)
+        box.setContentsMargins(32, 40, 32, 40)
+        box.setSpacing(20)
         box.addWidget(self.caption)
         box.addWidget(self.number)
+        box.addWidget(self.reference)
         box.addWidget(self.tell)
         box.addWidget(self.amount)
-        box.addStretch(1)
 
     def show_receipt(self, t: Texts, d: dict) -> None:
         self.caption.setText(t("receipt_label"))
-        self.number.setText(d["receipt"])
+        self.number.setText(d["receipt"].rsplit("-", 1)[-1])  # the day's number, what the cashier calls
+        self.reference.setText(d["receipt"])
         self.tell.setText(t("receipt_tell"))
         self.amount.setText(t("amount_due", total=d["amount"]))
 
@@ -420,7 +457,9 @@ class ReceiptScreen(Screen):
     def __init__(self, parent=None):
         super().__init__("receiptScreen", parent)
         self.receipt = ReceiptBlock()
-        self.outer.addWidget(self.receipt, 1)
+        self.outer.addStretch(1)
+        self.outer.addWidget(self.receipt)
+        self.outer.addStretch(2)
         self.done = button("primaryKioskButton")
         self.done.clicked.connect(self.finished)
         self.buttons.addWidget(self.done)
@@ -494,18 +533,23 @@ class AdminScreen(Screen):
         self.error.hide()
         self.pad = PinPad(length=12, min_length=6)
         self.pad.setMaximumWidth(720)
-        self.outer.addWidget(self.prompt)
-        self.outer.addWidget(self.error)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.pad, 4)
-        row.addStretch(1)
-        self.outer.addLayout(row, 1)
+        info = QVBoxLayout()
+        info.addStretch(1)
+        info.addWidget(self.prompt)
+        info.addWidget(self.error)
+        info.addStretch(1)
+        self.columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.columns.addLayout(info)
+        self.columns.addWidget(self.pad, 1, CENTER)
+        self.outer.addLayout(self.columns, 1)
         self.back_button = button("secondaryButton")
         self.back_button.clicked.connect(self.back)
         self.buttons.addWidget(self.back_button)
         self.finish()
         self.error_key = ""
+
+    def adapt(self, landscape: bool) -> None:
+        self.columns.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
 
     def show_error(self, t: Texts, key: str) -> None:
         self.error_key = key

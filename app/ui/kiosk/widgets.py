@@ -46,7 +46,7 @@ class PinPad(QWidget):
         self._digits: list[str] = []
         self.display = QLabel(objectName="pinDisplay", alignment=Qt.AlignmentFlag.AlignCenter)
         grid = QGridLayout(self)
-        grid.setSpacing(14)
+        grid.setSpacing(10)
         grid.addWidget(self.display, 0, 0, 1, 3)
         self.keys: dict[str, QPushButton] = {}
         for i, d in enumerate("123456789"):
@@ -64,7 +64,7 @@ class PinPad(QWidget):
         b = QPushButton(text, objectName=name)
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        b.setMinimumSize(120, 96)
+        b.setMinimumSize(140, 88)
         b.clicked.connect(slot)
         return b
 
@@ -122,8 +122,8 @@ class CardPicture(QWidget):
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
-        unit = min(w / 6.0, h / 5.0)
+        unit = min(self.width() / 6.0, self.height() / 5.0)
+        w, h = self.width(), self.height() / 2 + 2.5 * unit  # the drawing (5 units high) centred
         cx = w / 2
         # the reader: a dark slab with its label area
         reader = QRectF(cx - 2.2 * unit, h - 1.9 * unit, 4.4 * unit, 1.5 * unit)
@@ -187,7 +187,7 @@ class Stepper(QWidget):
         self.label = QLabel(objectName="stepValue", alignment=Qt.AlignmentFlag.AlignCenter)
         for b in (self.minus, self.plus):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumSize(96, 96)
+            b.setMinimumSize(96, 80)
         box = QHBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.minus)

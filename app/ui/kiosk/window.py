@@ -99,9 +99,13 @@ class KioskWindow(QWidget):
         hb.addWidget(self.corner)
         hb.addWidget(self.app_title)
         hb.addStretch(1)
-        hb.addWidget(self.steps)
-        hb.addSpacing(24)
         hb.addWidget(self.language)
+        steps_bar = QFrame(objectName="kioskStepsBar")
+        sb = QHBoxLayout(steps_bar)
+        sb.setContentsMargins(24, 8, 24, 8)
+        sb.addStretch(1)
+        sb.addWidget(self.steps)
+        sb.addStretch(1)
 
         self.stack = QStackedWidget(objectName="kioskStack")
         self.attract = AttractScreen()
@@ -120,6 +124,7 @@ class KioskWindow(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
         box.addWidget(header)
+        box.addWidget(steps_bar)
         box.addWidget(self.stack, 1)
 
         self.inactivity = QTimer(self, singleShot=True, interval=int(self.settings.inactivity_seconds * 1000))
@@ -165,8 +170,24 @@ class KioskWindow(QWidget):
         self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
-            self.setGeometry(screen.geometry())
+            geometry = screen.geometry()
+            self.set_orientation(geometry.width() > geometry.height())
+            self.setGeometry(geometry)
         self.showFullScreen()
+
+    def set_orientation(self, landscape: bool) -> None:
+        """Portrait (1080×1920) stacks each screen's parts; landscape (1920×1080) sets them side by
+        side. Set before the window takes its size, so no page asks for more than the screen has."""
+        for s in self.screens:
+            s.adapt(landscape)
+
+    def resize_to(self, width: int, height: int) -> None:
+        self.set_orientation(width > height)
+        self.resize(width, height)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.set_orientation(self.width() > self.height())
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if self._may_close:
@@ -210,8 +231,8 @@ class KioskWindow(QWidget):
         parts = []
         for i, name in enumerate(names):
             text = f"{i + 1} {name}"
-            parts.append(f"<b><span style='color:#ffffff; background:#b7791f'>&nbsp;{text}&nbsp;</span></b>" if i == step else f"<span style='color:#c5d3e6'>&nbsp;{text}&nbsp;</span>")
-        self.steps.setText("&nbsp;".join(parts) if step is not None else "")
+            parts.append(f"<b><span style='color:#ffffff; background:#1d4e89'>&nbsp;{text}&nbsp;</span></b>" if i == step else f"<span style='color:#52606d'>&nbsp;{text}&nbsp;</span>")
+        self.steps.setText(" &nbsp;›&nbsp; ".join(parts) if step is not None else "")
 
     # -- states ---------------------------------------------------------------------------------------
     def _enter(self, state: str, screen) -> None:
