@@ -29,6 +29,9 @@ def test_bench_prints_json_lines(tmp_path):
     }
     assert desktop["desktop_keystroke_during_search"]["during_search"] > 0  # typed while a search ran
     assert 50 < desktop["desktop_peak_memory"]["peak_rss_mb"] < 4000
+    kiosk = {r["metric"]: r for r in records if r["bench"] == "kiosk"}
+    assert set(kiosk) == {"kiosk_card_to_pin_pad", "kiosk_pin_to_choice", "kiosk_confirm_to_printer"}
+    assert all(r["n"] > 0 and 0 < r["p50_ms"] <= r["max_ms"] for r in kiosk.values())
     searches = [r for r in records if r["bench"] == "search" and r["store"] == "sqlcipher+service"]
     assert all(r["found"] == r["n"] for r in searches if r["metric"] != "fuzzy_name_variants")
     # the bench city is reused on a second run

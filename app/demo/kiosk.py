@@ -140,7 +140,7 @@ def start_demo_kiosk(directory: Path, *, residents_count: int, operator_id: str,
             from hardware.virtual_card.vpcd import VpcdLink
 
             demo.stack = PcscStack().start()
-            demo.lease = demo.stack.lease(timeout=5)
+            demo.lease = demo.stack.lease(timeout=60)
             slot = demo.lease.__enter__()
             demo.reader = slot.reader
             demo.link = VpcdLink(build_card(profile), slot.port)

@@ -146,7 +146,7 @@ class PinScreen(Screen):
         info.addStretch(1)
         self.columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.columns.setSpacing(28)
-        self.columns.addLayout(info)
+        self.columns.addLayout(info, 1)
         self.columns.addWidget(self.pad, 1, CENTER)
         self.outer.addLayout(self.columns, 1)
         self.buttons.addWidget(self.cancel)
