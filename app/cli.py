@@ -434,7 +434,8 @@ def cmd_certificate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="madoguchi", description="窓口 — 住民記録の窓口端末")
+    p = argparse.ArgumentParser(prog="madoguchi", description="窓口 — 住民記録の窓口端末",
+                                epilog="madoguchi --kiosk [--dir DIR]: the self-service kiosk of DIR (without --dir: the embedded demo's)")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
 
