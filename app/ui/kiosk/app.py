@@ -19,6 +19,7 @@ def run_kiosk(directory: Path, *, service=None, full_screen: bool = True) -> int
     runner = TaskRunner()
     window = KioskWindow(service, runner)
     window.exited.connect(app.quit)
+    _quit_on_sigterm(app)
     if full_screen:
         window.show_kiosk()
     else:
@@ -30,3 +31,17 @@ def run_kiosk(directory: Path, *, service=None, full_screen: bool = True) -> int
     finally:
         runner.wait(10000)
         service.close()
+
+
+def _quit_on_sigterm(app) -> None:
+    """SIGTERM (a service manager stopping the kiosk) ends the event loop, so that everything is
+    closed in order — the demo's pcscd included. Python handles signals only when it runs: a
+    timer wakes it twice a second."""
+    import signal
+
+    from app.ui.qt import QTimer
+
+    signal.signal(signal.SIGTERM, lambda *_: app.exit(0))  # quit() would ask the window, which refuses to close
+    timer = QTimer(app, interval=500)
+    timer.timeout.connect(lambda: None)
+    timer.start()

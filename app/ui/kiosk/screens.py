@@ -42,6 +42,15 @@ def button(name: str = "kioskButton") -> QPushButton:
     return b
 
 
+def _centred(widget: QWidget) -> QHBoxLayout:
+    """The widget in the middle of a row, as wide as it may be (a pad of at most 720 px)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(widget, 6)
+    row.addStretch(1)
+    return row
+
+
 class Screen(QWidget):
     """A page of the kiosk: a big title, its content, its buttons at the bottom."""
 
@@ -147,7 +156,7 @@ class PinScreen(Screen):
         self.columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.columns.setSpacing(28)
         self.columns.addLayout(info, 1)
-        self.columns.addWidget(self.pad, 1, CENTER)
+        self.columns.addLayout(_centred(self.pad), 2)
         self.outer.addLayout(self.columns, 1)
         self.buttons.addWidget(self.cancel)
         self.finish()
@@ -539,8 +548,8 @@ class AdminScreen(Screen):
         info.addWidget(self.error)
         info.addStretch(1)
         self.columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self.columns.addLayout(info)
-        self.columns.addWidget(self.pad, 1, CENTER)
+        self.columns.addLayout(info, 1)
+        self.columns.addLayout(_centred(self.pad), 2)
         self.outer.addLayout(self.columns, 1)
         self.back_button = button("secondaryButton")
         self.back_button.clicked.connect(self.back)
