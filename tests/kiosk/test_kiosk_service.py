@@ -148,6 +148,12 @@ def test_a_protected_member_refuses_the_household_neutrally_and_not_the_resident
     rows = history(kiosk)
     assert [r["event"] for r in rows] == ["refused", "issued"] and rows[0]["reason"] == "protected" and rows[0]["sequence"] == 0
     assert ("kiosk_refused", session.resident_id) in [(a, r) for a, r, _ in actions(kiosk)]
+    kiosk.sync()  # the refused attempt goes up like the issued copy; the registry's audit has nothing to mark
+    engine = open_database(kiosk_world.db_url)
+    with engine.connect() as conn:
+        up = conn.execute(select(issuances.c.event, issuances.c.sequence, issuances.c.audit).order_by(issuances.c.seq)).all()
+    engine.dispose()
+    assert up == [("refused", 0, ""), ("issued", 1, "")]
 
 
 def test_a_failing_printer_spoils_the_copy_and_a_failing_payment_prints_nothing(card_reader, kiosk_world, kiosk, tmp_path):
