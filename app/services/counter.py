@@ -26,8 +26,8 @@ from app.store.keys import CacheKeyError
 from app.store.register_store import RegisterStore
 from app.store.search import Operator, SearchResult, SearchService
 from app.sync import outbox
-from app.sync.client import RegistryClient, RegistryUnreachable, SyncError, TerminalRevoked
-from app.sync.engine import SyncEngine, SyncReport, get_meta, set_meta
+from app.sync.client import RegistryClient, RegistryUnreachable, SyncError
+from app.sync.engine import SyncEngine, SyncReport, get_meta, set_meta, tracked_sync
 from app.sync.limits import offline_state
 from registry.protocol.issuing import ANCHOR_FILE
 from domain.certificate_rules import Channel
@@ -279,21 +279,8 @@ class CounterService:
         if self.client is None:
             self.online = False
             raise RegistryUnreachable("no registry client", "この端末は登録サーバーに接続する設定がありません。")
-        with self._sync_lock:
-            try:
-                anchor = self.directory / ANCHOR_FILE if self.directory else None
-                report = SyncEngine(self.cache, self.client, clock=self.clock, on_revoked=self._on_revoked, anchor_file=anchor).sync()
-            except TerminalRevoked:
-                self.online = False
-                raise
-            except RegistryUnreachable as e:
-                self.online, self.last_error = False, e.message
-                raise
-            except SyncError as e:
-                self.online, self.last_error = True, e.message
-                raise
-            self.online, self.last_error = True, ""
-            return report
+        anchor = self.directory / ANCHOR_FILE if self.directory else None
+        return tracked_sync(self, SyncEngine(self.cache, self.client, clock=self.clock, on_revoked=self._on_revoked, anchor_file=anchor))
 
     def status(self) -> SyncStatus:
         with self.cache.engine.connect() as conn:

@@ -45,14 +45,16 @@ from app.services.payment import PaymentDevice, PaymentFailed, PaymentResult, pa
 from app.store.access_log import AccessLog
 from app.store.cache import Cache
 from app.store.meta import get_meta, set_meta
-from app.sync.client import RegistryClient, RegistryRefused, RegistryUnreachable, SyncError, TerminalRevoked
-from app.sync.engine import SyncEngine, SyncReport
+from app.sync.client import RegistryClient, RegistryRefused, RegistryUnreachable
+from app.sync.engine import SyncEngine, SyncReport, tracked_sync
 from app.sync.limits import SyncTooOld, offline_state
 from app.sync.terminal import TerminalIdentity
 from domain.certificate_rules import NEUTRAL_MESSAGE, CertificateKind, Channel, IssuanceRefused
 from hardware import jpki
+from hardware.iso import PinStatus
 from hardware.errors import CardError, PinBlocked, TrustConfigError, WrongPin
 from hardware.printer import Printer
+from registry.protocol.issuing import ANCHOR_FILE
 from registry.protocol.signing import b64url_decode, b64url_encode
 
 log = logging.getLogger(__name__)
@@ -95,20 +97,10 @@ class KioskSetupError(Exception):
 
 
 @dataclass(frozen=True)
-class CardCheck:
-    """A card just placed: the reader, the PIN's tries left (0: locked), its certificate's serial."""
+class CardCheck(PinStatus):
+    """A card just placed: the reader and its PIN's tries left (PinStatus), its certificate's serial."""
 
-    reader: str
-    tries_left: int
     serial: str
-
-    @property
-    def blocked(self) -> bool:
-        return self.tries_left <= 0
-
-    @property
-    def last_try(self) -> bool:
-        return self.tries_left == 1
 
 
 @dataclass(frozen=True)
@@ -240,22 +232,9 @@ class KioskService:
         """One sync with the registry (the background timer's); sets `online`."""
         if self.client is None:
             self.online = False
-            raise RegistryUnreachable("no registry client")
-        with self._sync_lock:
-            try:
-                report = SyncEngine(self.cache, self.client, clock=self.clock, on_revoked=self.on_revoked,
-                                    anchor_file=self.directory / "issuing-anchor.pem").sync()
-            except TerminalRevoked:
-                self.online = False
-                raise
-            except RegistryUnreachable as e:
-                self.online, self.last_error = False, e.message
-                raise
-            except SyncError as e:
-                self.online, self.last_error = True, e.message
-                raise
-            self.online, self.last_error = True, ""
-            return report
+            raise RegistryUnreachable("no registry client", "この端末は登録サーバーに接続する設定がありません。")
+        engine = SyncEngine(self.cache, self.client, clock=self.clock, on_revoked=self.on_revoked, anchor_file=self.directory / ANCHOR_FILE)
+        return tracked_sync(self, engine)
 
     def sync_age_seconds(self) -> float | None:
         with self.cache.engine.connect() as conn:

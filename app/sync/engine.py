@@ -245,6 +245,25 @@ def apply_change(store: RegisterStore, c: dict) -> None:
     store.record_change(change, state="confirmed")
 
 
+def tracked_sync(service, engine: SyncEngine) -> SyncReport:
+    """One sync for a terminal's service (the counter's or the kiosk's), one at a time (its
+    `_sync_lock`), keeping its `online` and `last_error` (Japanese) up to date; errors re-raised."""
+    with service._sync_lock:
+        try:
+            report = engine.sync()
+        except TerminalRevoked:
+            service.online = False
+            raise
+        except RegistryUnreachable as e:
+            service.online, service.last_error = False, e.message
+            raise
+        except SyncError as e:
+            service.online, service.last_error = True, e.message
+            raise
+        service.online, service.last_error = True, ""
+        return report
+
+
 def backoff_delays(base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None):
     """Waits between retries: exponential, capped, with full jitter (never all terminals at once)."""
     rng = rng or random.Random()

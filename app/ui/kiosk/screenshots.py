@@ -6,7 +6,6 @@ steps are set directly, since no card is placed."""
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -42,28 +41,12 @@ def main(out: Path, *, demo_dir: Path, residents: int, sizes: list[str] | None =
     return 0
 
 
-def _wait(app, predicate, timeout: float = 30.0) -> None:
-    end = time.perf_counter() + timeout
-    while not predicate():
-        if time.perf_counter() > end:
-            raise TimeoutError("kiosk screen did not settle")
-        app.processEvents()
-        time.sleep(0.005)
-
-
-def _settle(app, runner, ms: int = 200) -> None:
-    _wait(app, lambda: not runner.busy)
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.01)
-
-
 def shoot(out: Path, kiosk_dir: Path, resident_id: str, dims) -> list[Path]:
     from app.services.kiosk import CardCheck, KioskService, KioskSession, KioskUnavailable, Member
     from app.ui.app import application
     from app.ui.card_events import CardEvents
     from app.ui.kiosk.window import KioskWindow
+    from app.ui.screenshots import _settle, _wait
     from app.ui.tasks import TaskRunner
     from domain.certificate_rules import CertificateKind
 
