@@ -20,20 +20,16 @@ from pathlib import Path
 import orjson
 from sqlalchemy import func, select
 
-from app.demo.local import ensure_demo_registry
+from app.demo.local import ensure_demo_registry, ensure_enrolled
 from app.services.card_settings import SECTION as CARD_SECTION
 from app.services.kiosk_settings import hash_admin_pin, write_section
 from app.services.settings import FILE as SETTINGS_FILE
-from app.sync import terminal as terminal_mod
-from app.sync.terminal import IDENTITY_FILE, TerminalIdentity
 from hardware import testca
 from hardware.virtual_card.profile import CardProfile, Pin, build_card, card_address
 from registry import kiosk as registry_kiosk
-from registry import terminals
 from registry.embedded import EmbeddedRegistry
 from registry.register import RegistryRegister
 from registry.schema import residents
-from registry.schema import terminals as terminal_table
 
 log = logging.getLogger(__name__)
 
@@ -126,15 +122,7 @@ def start_demo_kiosk(directory: Path, *, residents_count: int, operator_id: str,
     try:
         with registry.engine.begin() as conn:
             registry_kiosk.link_card(conn, resident_id, testca.load_cert(profile.path(profile.jpki_certificate)))
-        if loaded is not None or not (kiosk_dir / IDENTITY_FILE).exists() or (kiosk_dir / "revoked").exists():
-            shutil.rmtree(kiosk_dir, ignore_errors=True)
-            with registry.engine.begin() as conn:
-                conn.execute(terminal_table.delete().where(terminal_table.c.terminal_id == DEMO_KIOSK_ID))
-                _, code = terminals.register_terminal(conn, name="デモ 区役所ロビー", kind="kiosk", ward_code=ward_code, scope="city", terminal_id=DEMO_KIOSK_ID)
-            terminal_mod.enrol(kiosk_dir, registry.url, code)
-        else:  # the embedded registry listens on a new port each run
-            identity = TerminalIdentity.load(kiosk_dir)
-            TerminalIdentity(**{**identity.__dict__, "registry_url": registry.url}).save(kiosk_dir)
+        ensure_enrolled(registry, kiosk_dir, fresh=loaded is not None, terminal_id=DEMO_KIOSK_ID, name="デモ 区役所ロビー", kind="kiosk", ward_code=ward_code)
         if with_card:
             from hardware.pcsc_stack import PcscStack
             from hardware.virtual_card.vpcd import VpcdLink

@@ -67,6 +67,20 @@ def ensure_demo_registry(db_path: Path, *, residents_count: int, operator_id: st
         engine.dispose()
 
 
+def ensure_enrolled(registry: EmbeddedRegistry, term_dir: Path, *, fresh: bool, terminal_id: str, name: str, kind: str, ward_code: str) -> None:
+    """A demo terminal folder enrolled with the embedded registry: enrolled anew when the registry was
+    (re)built, the folder is missing or revoked; otherwise pointed at the registry's port of this run."""
+    if fresh or not (term_dir / IDENTITY_FILE).exists() or (term_dir / "revoked").exists():
+        shutil.rmtree(term_dir, ignore_errors=True)
+        with registry.engine.begin() as conn:
+            conn.execute(terminal_table.delete().where(terminal_table.c.terminal_id == terminal_id))
+            _, code = terminals.register_terminal(conn, name=name, kind=kind, ward_code=ward_code, scope="city", terminal_id=terminal_id)
+        terminal_mod.enrol(term_dir, registry.url, code)
+    else:  # the embedded registry listens on a new port each run
+        identity = TerminalIdentity.load(term_dir)
+        TerminalIdentity(**{**identity.__dict__, "registry_url": registry.url}).save(term_dir)
+
+
 def start_demo_terminal(directory: Path, *, residents_count: int, operator_id: str, password: str, ward_code: str) -> DemoTerminal:
     directory = Path(directory)
     db_path = directory / "registry.db"
@@ -74,15 +88,7 @@ def start_demo_terminal(directory: Path, *, residents_count: int, operator_id: s
     registry = EmbeddedRegistry(str(db_path))
     term_dir = directory / "terminal"
     try:
-        if loaded is not None or not (term_dir / IDENTITY_FILE).exists() or (term_dir / "revoked").exists():
-            shutil.rmtree(term_dir, ignore_errors=True)
-            with registry.engine.begin() as conn:
-                conn.execute(terminal_table.delete().where(terminal_table.c.terminal_id == DEMO_TERMINAL_ID))
-                _, code = terminals.register_terminal(conn, name="デモ窓口端末", kind="counter", ward_code=ward_code, scope="city", terminal_id=DEMO_TERMINAL_ID)
-            terminal_mod.enrol(term_dir, registry.url, code)
-        else:  # the embedded registry listens on a new port each run
-            identity = TerminalIdentity.load(term_dir)
-            TerminalIdentity(**{**identity.__dict__, "registry_url": registry.url}).save(term_dir)
+        ensure_enrolled(registry, term_dir, fresh=loaded is not None, terminal_id=DEMO_TERMINAL_ID, name="デモ窓口端末", kind="counter", ward_code=ward_code)
         client = terminal_mod.client_for(term_dir)
         login = terminal_mod.login(term_dir, operator_id, password, client=client)
         report = SyncEngine(login.cache, client, on_revoked=lambda: terminal_mod.wipe(term_dir), anchor_file=term_dir / ANCHOR_FILE).sync()
