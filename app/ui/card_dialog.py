@@ -88,7 +88,7 @@ class PinDialog(QDialog):
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.read_button)
         box.addLayout(buttons)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(560)
 
         self.read_button.clicked.connect(self.submitted)
         self.pin.returnPressed.connect(self.submitted)
@@ -103,6 +103,12 @@ class PinDialog(QDialog):
         self.read_button.setEnabled(enabled)
         if enabled:
             self.pin.setFocus()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow (or shrink) to what the wrapped warning and message need: never overlapping lines."""
+        self.layout().activate()
+        self.adjustSize()
 
     def set_checking(self) -> None:
         self.reader.setText("カードを確認しています…")
