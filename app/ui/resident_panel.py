@@ -162,7 +162,10 @@ class ResidentPanel(QWidget):
         self.certificate_button.clicked.connect(lambda: self.start_certificate.emit(self.resident_id))
         actions.addWidget(self.certificate_button)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.certificate_button.click, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.issuances = _table(("交付日時", "種別", "発行番号", "枚数", "職員", "状態"), "issuanceTable")
+        # 交付履歴: a plain line until there is something to list (most people have none; a table
+        # costs the opening of every resident screen several milliseconds)
+        self.issuances: QTableWidget | None = None
+        self.no_issuances = QLabel("この端末での交付はありません", objectName="noIssuances")
 
         body = QWidget()
         box = QVBoxLayout(body)
@@ -183,7 +186,9 @@ class ResidentPanel(QWidget):
         box.addWidget(QLabel("異動履歴", objectName="sectionTitle"))
         box.addWidget(self.history)
         box.addWidget(QLabel("交付履歴（この端末）", objectName="sectionTitle"))
-        box.addWidget(self.issuances)
+        self.issuance_box = QVBoxLayout()
+        self.issuance_box.addWidget(self.no_issuances)
+        box.addLayout(self.issuance_box)
         box.addWidget(self.operations)
         box.addStretch(1)
         scroll = QScrollArea()
@@ -286,20 +291,25 @@ class ResidentPanel(QWidget):
         t.setFixedHeight(min(8, max(1, len(rows))) * 30 + 34)
 
     def _fill_issuances(self, page: ResidentPage) -> None:
-        t = self.issuances
-        t.clearSpans()
         rows = page.issuances
-        t.setRowCount(max(1, len(rows)))
+        self.no_issuances.setVisible(not rows)
         if not rows:
-            t.setSpan(0, 0, 1, t.columnCount())
-            t.setItem(0, 0, _item("この端末での交付はありません"))
+            if self.issuances is not None:
+                self.issuances.hide()
+            return
+        if self.issuances is None:
+            self.issuances = _table(("交付日時", "種別", "発行番号", "枚数", "職員", "状態"), "issuanceTable")
+            self.issuance_box.addWidget(self.issuances)
+        t = self.issuances
+        t.show()
+        t.setRowCount(len(rows))
         for i, c in enumerate(rows):
             state = f"処分（{c.spoiled_reason}）" if c.state == "spoiled" else ("再発行" if c.reprint_of else "交付")
             kind = CertificateKind(c.kind).label + ("（公用）" if c.official_use else "")
             when = f"{format_wareki(c.at.date())} {c.at:%H:%M}"
             for j, text in enumerate((when, kind, c.issue_numbers[0] if c.issue_numbers else "", str(c.pages), c.operator_id, state)):
                 t.setItem(i, j, _item(text))
-        t.setFixedHeight(min(6, max(1, len(rows))) * 30 + 34)
+        t.setFixedHeight(min(6, len(rows)) * 30 + 34)
 
     # -- the My Number ---------------------------------------------------------------------------
     def _reveal(self) -> None:
