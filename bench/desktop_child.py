@@ -56,7 +56,7 @@ def session(city: Path, samples: int) -> None:
     from app.store.cache import Cache
     from app.ui.app import application
     from app.ui.main_window import MainWindow
-    from app.ui.qt import QApplication, QInputMethodEvent, QTimer
+    from app.ui.qt import QApplication, QEvent, QInputMethodEvent, QKeyEvent, Qt, QTimer
     from app.ui.tasks import TaskRunner
     from bench.run import percentiles
     from domain.search_criteria import SearchCriteria
@@ -134,7 +134,10 @@ def session(city: Path, samples: int) -> None:
     rng = random.Random(1)
     opens = []
     for rid in rng.sample(ids, min(len(ids), max(20, samples // 8))):
+        # A clerk opens a resident with Enter (or a click): that input reaches the application first.
+        enter = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier)
         t0 = time.perf_counter()
+        QApplication.sendEvent(window.tabs.tabBar(), enter)  # (a widget where Return opens nothing else)
         panel = window.open_resident(rid)
         _wait(app, lambda: panel.page is not None)
         panel.grab()

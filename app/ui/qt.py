@@ -26,6 +26,7 @@ from PySide6.QtGui import (  # noqa: F401
     QGuiApplication,
     QIcon,
     QInputMethodEvent,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPainterPath,

@@ -174,6 +174,26 @@ def test_idle_lock_needs_the_same_password(qtbot, counter):
     assert not main.locked
 
 
+def test_input_keeps_the_screen_unlocked_and_the_watch_steps_aside(qtbot, counter):
+    now = [1000.0]
+    main = _main(qtbot, counter, settings=ScreenSettings(idle_lock_minutes=1, sync_interval_seconds=0), monotonic=lambda: now[0])
+    now[0] += 50
+    ime_type(main.quick, "サ")  # typing through the input method counts as input
+    assert main.last_input == 1050.0
+    now[0] += 2
+    ime_type(main.quick, "ト")  # within the rest: not even looked at (no Python filter on every event)
+    assert main.last_input == 1050.0
+    now[0] += 55  # 57 s after the input the watch saw: still open
+    main.check_idle()
+    assert not main.locked
+    qtbot.wait(main.input_watch._rest.interval() + 100)  # listening again
+    qtbot.mouseClick(main.search.table.viewport(), Qt.MouseButton.LeftButton)
+    assert main.last_input == now[0]
+    now[0] += 61
+    main.check_idle()
+    assert main.locked
+
+
 def test_a_keystroke_is_handled_while_a_search_runs(qtbot, counter):
     """The GUI thread never waits for a search: a slow search still running, typing goes on."""
     import threading
