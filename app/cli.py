@@ -392,7 +392,9 @@ def cmd_certificate(args) -> int:
     kind = CertificateKind(args.type)
     wanted = _names(args.items, OPTIONAL_ITEMS, "--items")
     omitted = _names(args.omit, OMITTABLE_ITEMS, "--omit")
-    fields = frozenset(n.strip() for n in (args.fields or "").split(",") if n.strip())
+    from app.certificates import ITEM_LABELS
+
+    fields = frozenset(_names(args.fields, tuple(ITEM_LABELS), "--fields"))
     items = ItemChoice(**{n: True for n in wanted}, **{n: False for n in omitted}, items=fields)
     service = log_in(Path(args.dir), args.operator, _password(args))
     try:
@@ -548,7 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--members", default="self", help="self (個人票), all (the household), or 宛名番号s separated by commas")
     c.add_argument("--items", default="", help=f"optional items to print: {','.join(OPTIONAL_ITEMS)}")
     c.add_argument("--omit", default="", help=f"items to leave out: {','.join(OMITTABLE_ITEMS)}")
-    c.add_argument("--fields", default="", help="items (記載事項証明書): the items the applicant asked for")
+    c.add_argument("--fields", default="", help="items (記載事項証明書): the items the applicant asked for, e.g. address,birth_date,domicile")
     c.add_argument("--copies", type=int, default=1)
     c.add_argument("--official", action="store_true", help="公用 (no fee)")
     where = c.add_mutually_exclusive_group(required=True)

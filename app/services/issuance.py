@@ -123,6 +123,15 @@ class CertificateOrder:
     official_use: bool = False  # 公用 (j1060): no fee
     household_form: bool = True  # 世帯連記式 when several persons
 
+    @property
+    def prints_my_number(self) -> bool:
+        """個人番号 on the paper: asked for, or one of the items a 記載事項証明書 asks to certify."""
+        return self.items.my_number or (self.kind is CertificateKind.ITEMS and "my_number" in self.items.items)
+
+    @property
+    def prints_resident_code(self) -> bool:
+        return self.items.resident_code or (self.kind is CertificateKind.ITEMS and "resident_code" in self.items.items)
+
     def as_items(self) -> dict:
         """The order as the issuance history keeps it (記載事項), enough to print it again."""
         items = {k: (sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in dataclasses.asdict(self.items).items()}
@@ -280,7 +289,7 @@ class IssuanceService:
             raise IssuanceRefused("no_person", "証明書に記載する人を選んでください。", "no person chosen")
         if not 1 <= order.copies <= MAX_COPIES:
             raise IssuanceRefused("copies", f"部数は1から{MAX_COPIES}までで指定してください。", f"copies={order.copies}")
-        check_items(self.channel, my_number=order.items.my_number, resident_code=order.items.resident_code)
+        check_items(self.channel, my_number=order.prints_my_number, resident_code=order.prints_resident_code)
         on = self.today()
 
         def read(store: RegisterStore, pending: list):
@@ -300,7 +309,7 @@ class IssuanceService:
             return persons, householder, history, _notices(pending, set(order.resident_ids), on, originals)
 
         persons, householder, history, notices = self._confirmed(read)
-        if not order.items.my_number:
+        if not order.prints_my_number:
             persons = [replace(p, my_number="") for p in persons]
             householder = replace(householder, my_number="") if householder else None
         unlifted = tuple(p for p in protections(persons) if p.resident_id not in set(lifted))
@@ -437,7 +446,7 @@ class IssuanceService:
                 pages=rendered.pages,
                 issue_numbers=tuple(rendered.issue_numbers),
                 printer=printer.name,
-                my_number_printed=order.items.my_number,
+                my_number_printed=order.prints_my_number,
                 official_use=order.official_use,
                 fee=fee,
                 lift_id=lift.lift_id if lift else "",
@@ -451,7 +460,7 @@ class IssuanceService:
                     "certificate",
                     p.resident_id,
                     {"kind": order.kind.value, "issue_number": copy.issue_numbers[0], "issuance_id": copy.issuance_id, "lift_id": copy.lift_id},
-                    my_number_shown=order.items.my_number,
+                    my_number_shown=order.prints_my_number,
                 )
         log.info("issued %s (%s, %d pages)", copy.issue_numbers[0], order.kind.value, rendered.pages)
         return copy, rendered

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from app.certificates import ItemChoice
+from app.certificates import ITEM_LABELS, ItemChoice
 from app.services.issuance import CertificateOrder, IssueResult, Lift, Prepared
 from app.ui.qt import (
     QCheckBox,
@@ -104,7 +104,7 @@ class CertificatePanel(QWidget):
         member_buttons.addStretch(1)
 
         self.optional: dict[str, QCheckBox] = {}
-        optional_box = QGroupBox("記載事項（請求があった場合に記載）")
+        self.optional_box = optional_box = QGroupBox("記載事項（請求があった場合に記載）")
         ob = QVBoxLayout(optional_box)
         for name, label in OPTIONAL:
             self.optional[name] = QCheckBox(label, objectName=f"item_{name}")
@@ -118,6 +118,14 @@ class CertificatePanel(QWidget):
             self.foreign[name] = QCheckBox(label, objectName=f"item_{name}", checked=True)
             fb.addWidget(self.foreign[name])
         self.foreign_box.hide()
+        # 住民票記載事項証明書: 氏名 and exactly the items the applicant asks to have certified
+        self.fields_box = QGroupBox("証明を求める事項（氏名のほか、請求のあったものに印）", objectName="itemFields")
+        gb = QVBoxLayout(self.fields_box)
+        self.fields: dict[str, QCheckBox] = {}
+        for key, label in ITEM_LABELS.items():
+            self.fields[key] = QCheckBox(label, objectName=f"field_{key}")
+            gb.addWidget(self.fields[key])
+        self.fields_box.hide()
 
         self.copies = QSpinBox(objectName="certificateCopies", minimum=1, maximum=10, value=1)
         self.official = QCheckBox("公用（手数料なし）", objectName="officialUse")
@@ -167,6 +175,7 @@ class CertificatePanel(QWidget):
         lbox = QVBoxLayout(choices)
         lbox.addLayout(form)
         lbox.addWidget(optional_box)
+        lbox.addWidget(self.fields_box)
         lbox.addWidget(self.foreign_box)
         lbox.addWidget(self.lift_form)
         lbox.addStretch(1)
@@ -211,7 +220,7 @@ class CertificatePanel(QWidget):
         self._timer.timeout.connect(self.refresh_preview)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.members.itemChanged.connect(lambda _item: self._changed())
-        for box in (*self.optional.values(), self.furigana, *self.foreign.values(), self.official):
+        for box in (*self.optional.values(), self.furigana, *self.foreign.values(), *self.fields.values(), self.official):
             box.toggled.connect(lambda _on: self._changed())
         self.copies.valueChanged.connect(lambda _v: self._show_fee())
         self.printer.currentIndexChanged.connect(lambda _i: self.save_path.setEnabled(self.printer.currentText() == SAVE_AS_PDF))
@@ -277,16 +286,20 @@ class CertificatePanel(QWidget):
             **{name: box.isChecked() for name, box in self.optional.items()},
             furigana=self.furigana.isChecked(),
             **{name: box.isChecked() for name, box in self.foreign.items()},
+            items=frozenset(key for key, box in self.fields.items() if box.isChecked()) if self.current_kind() is CertificateKind.ITEMS else frozenset(),
         )
         return CertificateOrder(self.current_kind(), chosen, items, copies=self.copies.value(), official_use=self.official.isChecked())
 
     def _kind_changed(self) -> None:
         self.lift_granted = None
+        items_kind = self.current_kind() is CertificateKind.ITEMS
+        self.fields_box.setVisible(items_kind)
+        self.optional_box.setVisible(not items_kind)
         self.load_members()
 
     def _changed(self) -> None:
         foreign = any(self.members.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(self.members.count()) if self.members.item(i).checkState() == Qt.CheckState.Checked)
-        self.foreign_box.setVisible(foreign)
+        self.foreign_box.setVisible(foreign and self.current_kind() is not CertificateKind.ITEMS)
         self.done.hide()
         self._show_fee()
         self._timer.start()

@@ -41,5 +41,7 @@ def test_refusals_are_plain_japanese_and_write_nothing(world, counter, tmp_path)
     assert wrong_kind.returncode == 1 and "住民票の写し" in wrong_kind.stderr and "Traceback" not in wrong_kind.stderr
     bad_item = run(world, "--resident", me.resident_id, "--type", "copy", "--items", "everything", "--out", str(tmp_path / "z.pdf"))
     assert bad_item.returncode != 0 and "使えない名前" in bad_item.stderr
+    bad_field = run(world, "--resident", me.resident_id, "--type", "items", "--fields", "address,shoe_size", "--out", str(tmp_path / "w.pdf"))
+    assert bad_field.returncode != 0 and "shoe_size" in bad_field.stderr and "birth_date" in bad_field.stderr
     assert not list(tmp_path.glob("*.pdf"))
     assert history_rows(counter) == []

@@ -262,3 +262,16 @@ def test_a_terminal_without_a_delegation_cannot_sign(world, counter, tmp_path):
         counter.issuance.issue(order(ids=[me.resident_id]), FolderPrinter(tmp_path))
     assert "同期" in no_key.value.message
     assert history_rows(counter) == []
+
+
+def test_a_my_number_asked_for_in_an_items_certificate_is_recorded_as_printed(world, counter, issuance, tmp_path):
+    me = households_of(counter, 1)[0][0]
+    items = ItemChoice(items=frozenset({"address", "my_number"}))
+    result = issuance.issue(order(CertificateKind.ITEMS, ids=[me.resident_id], items=items), FolderPrinter(tmp_path))
+    number = counter.reveal_my_number(me.resident_id, "テスト")
+    assert number and number in pdf_text((tmp_path / f"{_file(result)}.pdf").read_bytes())
+    assert history_rows(counter)[0]["my_number_printed"] == 1
+    counter.issuance.channel = Channel.KIOSK
+    with pytest.raises(IssuanceRefused) as kiosk:
+        counter.issuance.prepare(order(CertificateKind.ITEMS, ids=[me.resident_id], items=items))
+    assert "窓口" in kiosk.value.message

@@ -119,3 +119,25 @@ def test_no_member_chosen_says_so(qtbot, main, counter):
     panel.members.item(0).setCheckState(Qt.CheckState.Unchecked)
     settled(qtbot, main, panel)
     assert "選んでください" in panel.message.text() and not panel.issue_button.isEnabled()
+
+
+def test_a_certificate_of_the_items_asked_for(qtbot, main, counter, tmp_path):
+    from domain.certificate_rules import CertificateKind
+
+    me = households_of(counter, 1)[0][0]
+    panel = open_certificate(qtbot, main, me.resident_id)
+    panel.kind.setCurrentIndex(panel.kind.findData(CertificateKind.ITEMS))
+    qtbot.waitUntil(lambda: panel.fields_box.isVisible(), timeout=5000)
+    assert not panel.optional_box.isVisible()
+    panel.fields["address"].setChecked(True)
+    panel.fields["domicile"].setChecked(True)
+    settled(qtbot, main, panel)
+    text = pdf_text(panel.prepared.preview.pdf)
+    assert "住民票記載事項証明書" in text and "本籍" in text and me.address.town in text
+    assert "生年月日" not in text and "住民となった年月日" not in text
+    panel.printer.setCurrentText(SAVE_AS_PDF)
+    panel.save_path.setText(str(tmp_path))
+    panel.issue()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=20000)
+    (row,) = history_rows(counter)
+    assert row["kind"] == "items" and '"address"' in row["items"] and row["my_number_printed"] == 0
