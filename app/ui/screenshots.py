@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -93,26 +94,34 @@ def _prepare_work(service) -> dict:
     return {"householder": members[0].resident_id, "member": members[-1].resident_id}
 
 
-def main(out: Path, *, demo_dir: Path, residents: int, sizes: list[str] | None = None) -> int:
-    from app.cli import DEMO_OPERATOR, DEMO_PASSWORD, DEMO_WARD
-    from app.demo.local import start_demo_terminal
-
-    sizes = sizes or list(DEFAULT_SIZES)
+@contextmanager
+def screens(out: Path, sizes: list[str]):
+    """The sizes as (width, height), a display to draw on (Xvfb started when there is none, else
+    offscreen), and the output folder; the Xvfb started here is stopped afterwards."""
     dims = [tuple(int(v) for v in s.lower().split("x")) for s in sizes]
     xvfb = _start_xvfb(max(w for w, _ in dims), max(h for _, h in dims))
     if not os.environ.get("DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    demo = start_demo_terminal(Path(demo_dir), residents_count=residents, operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD, ward_code=DEMO_WARD)
-    demo.login.cache.close()
-    written: list[Path] = []
+    Path(out).mkdir(parents=True, exist_ok=True)
     try:
-        written = _shoot(out, Path(demo_dir) / "terminal", dims, DEMO_OPERATOR, DEMO_PASSWORD)
+        yield dims
     finally:
-        demo.registry.close()
         if xvfb is not None:
             xvfb.terminate()
+
+
+def main(out: Path, *, demo_dir: Path, residents: int, sizes: list[str] | None = None) -> int:
+    from app.cli import DEMO_OPERATOR, DEMO_PASSWORD, DEMO_WARD
+    from app.demo.local import start_demo_terminal
+
+    out = Path(out)
+    with screens(out, sizes or list(DEFAULT_SIZES)) as dims:
+        demo = start_demo_terminal(Path(demo_dir), residents_count=residents, operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD, ward_code=DEMO_WARD)
+        demo.login.cache.close()
+        try:
+            written = _shoot(out, Path(demo_dir) / "terminal", dims, DEMO_OPERATOR, DEMO_PASSWORD)
+        finally:
+            demo.registry.close()
     for p in written:
         print(p)
     return 0

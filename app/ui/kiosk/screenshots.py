@@ -14,28 +14,18 @@ DEFAULT_SIZES = ("1080x1920", "1920x1080")
 
 
 def main(out: Path, *, demo_dir: Path, residents: int, sizes: list[str] | None = None) -> int:
-    import os
-
     from app.cli import DEMO_OPERATOR, DEMO_PASSWORD, DEMO_WARD
     from app.demo.kiosk import start_demo_kiosk
-    from app.ui.screenshots import _start_xvfb
+    from app.ui.screenshots import screens
 
-    sizes = sizes or list(DEFAULT_SIZES)
-    dims = [tuple(int(v) for v in s.lower().split("x")) for s in sizes]
-    xvfb = _start_xvfb(max(w for w, _ in dims), max(h for _, h in dims))
-    if not os.environ.get("DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    demo = start_demo_kiosk(Path(demo_dir), residents_count=residents, operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD,
-                            ward_code=DEMO_WARD, with_card=False)
-    written: list[Path] = []
-    try:
-        written = shoot(out, demo.directory, demo.resident_id, dims)
-    finally:
-        demo.close()
-        if xvfb is not None:
-            xvfb.terminate()
+    with screens(out, sizes or list(DEFAULT_SIZES)) as dims:
+        demo = start_demo_kiosk(Path(demo_dir), residents_count=residents, operator_id=DEMO_OPERATOR, password=DEMO_PASSWORD,
+                                ward_code=DEMO_WARD, with_card=False)
+        try:
+            written = shoot(out, demo.directory, demo.resident_id, dims)
+        finally:
+            demo.close()
     for p in written:
         print(p)
     return 0
