@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Mapping
 
 from sqlalchemy import text
 
-from app.certificates import CertificateRequest, CertifierSettings, IssueStamp, ItemChoice, RenderedCertificate, render
+from app.certificates import CertificateRequest, CertifierSettings, IssueStamp, ItemChoice, RenderedCertificate, preflight, render
 from app.certificates.certifier import CITY_OFFICE, DEFAULT_SETTINGS
 from app.store import issuance_history
 from app.store.cache import Cache
@@ -398,15 +398,26 @@ class IssuanceService:
         """Numbers, records and prints each copy in turn; stops at a print failure (that copy is
         recorded as spoiled and the clerk told). Raises IssuanceRefused / SyncTooOld / NoIssuingKey
         before anything is numbered."""
+        return self._issue_checked(order, self._checked(order, lift, accept_alerts), printer, lift=lift, reprint_of=reprint_of, reason=reason)
+
+    def _checked(self, order: CertificateOrder, lift: Lift | None, accept_alerts: bool) -> CertificateRequest:
+        """Everything that may refuse an issuance, nothing written: the rules, text that does not
+        fit, the registry, fresh data and the signing key."""
         lifted = lift.resident_ids if lift else ()
         if lift is not None and lift.expires_at < self.clock():
             raise IssuanceRefused("lift_expired", "一時解除の有効時間が過ぎました。もう一度、上席者の一時解除を受けてください。", "lift expired")
         request, persons, _notes, _ = self._request(order, lifted=lifted)
         check_protection(persons, lifted=lifted, channel=self.channel)
-        alerts = render(request, None, signer=None, overflow=self.settings.overflow).alerts
+        alerts = preflight(request, overflow=self.settings.overflow)  # laid out, not drawn
         if alerts and not accept_alerts:
             raise IssuanceRefused("overflow", "印字しきれない文字があります。一覧を確認し、了承してから発行してください。", f"{len(alerts)} overflow alerts not accepted")
         self._registry_check(persons, lift)
+        with self.cache.engine.connect() as conn:
+            require_fresh(conn, now=self.clock())
+            issuing.signing_material(conn)
+        return request
+
+    def _issue_checked(self, order: CertificateOrder, request: CertificateRequest, printer: Printer, *, lift: Lift | None, reprint_of: str, reason: str) -> IssueResult:
         batch_id = uuid7()
         fee = self.fee(order)
         result = IssueResult()
@@ -493,11 +504,10 @@ class IssuanceService:
             raise issuance_history.NotIssuedHere(issuance_id)
         order = CertificateOrder.from_history(old)
         # Checked first (a refusal leaves the old copy as it was), then spoiled, then issued.
-        request, persons, _, _ = self._request(order, lifted=lift.resident_ids if lift else ())
-        check_protection(persons, lifted=lift.resident_ids if lift else (), channel=self.channel)
+        request = self._checked(order, lift, accept_alerts)
         if old.state == issuance_history.ISSUED:
             self._spoil(old, f"再発行のため：{reason.strip()}")
-        return self.issue(order, printer, lift=lift, accept_alerts=accept_alerts, reprint_of=issuance_id, reason=reason.strip())
+        return self._issue_checked(order, request, printer, lift=lift, reprint_of=issuance_id, reason=reason.strip())
 
     def record_refused(self, order: CertificateOrder, *, code: str, reason: str = "") -> IssuedCopy:
         """An attempt the rules turned down, in the issuance history (`refused`: no number) and the

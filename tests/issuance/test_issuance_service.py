@@ -183,6 +183,13 @@ def test_spoil_and_reprint(counter, issuance, tmp_path):
     first = issuance.issue(order(ids=[me.resident_id], items=ItemChoice(domicile=True)), FolderPrinter(tmp_path)).copies[0]
     with pytest.raises(IssuanceRefused):
         issuance.reprint(first.issuance_id, FolderPrinter(tmp_path), reason="")
+    with counter.cache.writer.begin() as conn:  # a reprint that cannot be issued leaves the copy as it was
+        set_meta(conn, "last_sync_at", counter.clock() - 30 * 86400)
+    with pytest.raises(SyncTooOld):
+        issuance.reprint(first.issuance_id, FolderPrinter(tmp_path), reason="用紙詰まり")
+    assert issuance.history(me.resident_id)[0].state == "issued"
+    with counter.cache.writer.begin() as conn:
+        set_meta(conn, "last_sync_at", counter.clock())
     second = issuance.reprint(first.issuance_id, FolderPrinter(tmp_path), reason="用紙詰まり").copies[0]
     assert second.reprint_of == first.issuance_id and second.items == first.items
     history = issuance.history(me.resident_id)
