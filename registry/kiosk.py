@@ -17,7 +17,6 @@ holding the card now (proof of possession).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import secrets
@@ -27,12 +26,12 @@ from pathlib import Path
 from typing import Callable
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import Connection, delete, insert, select, update
 
 from domain.household_order import order_members
 from domain.ids import uuid7
 from hardware.errors import CardError, TrustConfigError
+from hardware import jpki
 from hardware.jpki import TrustConfig, check_certificate, check_signature, utc_now
 from registry.protocol.errors import ProtocolError
 from registry.protocol.signing import b64url_decode, b64url_encode
@@ -103,11 +102,11 @@ def load_certificate(data: bytes) -> x509.Certificate:
 
 
 def fingerprint(cert: x509.Certificate) -> str:
-    return hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
+    return jpki.identity_of(cert).fingerprint_sha256
 
 
 def serial_hex(cert: x509.Certificate) -> str:
-    return format(cert.serial_number, "X")
+    return jpki.identity_of(cert).serial_hex
 
 
 def link_card(conn: Connection, resident_id: str, cert: x509.Certificate, *, now: float | None = None) -> dict:
