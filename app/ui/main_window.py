@@ -64,14 +64,17 @@ class InputWatch(QObject):
         self.last = monotonic()
         self._rest = QTimer(self, singleShot=True, interval=WATCH_REST_MS)
         self._rest.timeout.connect(self.listen)
+        self.listening = False
         self.listen()
 
     def listen(self) -> None:
         QApplication.instance().installEventFilter(self)
+        self.listening = True
 
     def stop(self) -> None:
         self._rest.stop()
         QApplication.instance().removeEventFilter(self)
+        self.listening = False
 
     def touched(self) -> None:
         self.last = self.monotonic()
@@ -80,6 +83,7 @@ class InputWatch(QObject):
         if event.type() in INPUT_EVENTS:
             self.touched()
             QApplication.instance().removeEventFilter(self)
+            self.listening = False
             self._rest.start()
         return False
 

@@ -35,7 +35,8 @@ def open_certificate(qtbot, main, resident_id: str) -> CertificatePanel:
 
 
 def settled(qtbot, main, panel) -> None:
-    qtbot.wait(400)  # the preview waits for the clerk to stop choosing
+    # the preview waits for the clerk to stop choosing, then renders in the worker
+    qtbot.waitUntil(lambda: not panel._timer.isActive(), timeout=5000)
     wait_idle(qtbot, main.runner)
 
 
