@@ -18,8 +18,8 @@ from app.services.settings import ScreenSettings
 from app.sync.client import TerminalRevoked
 from app.sync.outbox import KIND_LABELS
 from app.ui import style
+from app.ui.input_watch import InputWatch
 from app.ui.qt import (
-    QApplication,
     QEvent,
     QFrame,
     QHBoxLayout,
@@ -28,7 +28,6 @@ from app.ui.qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QObject,
     QMainWindow,
     QPushButton,
     QShortcut,
@@ -46,47 +45,6 @@ from app.ui.tasks import TaskRunner, message_of
 from domain.addresses import ward_by_code
 
 log = logging.getLogger(__name__)
-
-INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.InputMethod, QEvent.Type.Wheel}
-WATCH_REST_MS = 5000
-
-
-class InputWatch(QObject):
-    """When the clerk last touched the keyboard or mouse, for the idle lock — without taxing every
-    event. An application-wide event filter written in Python is called for every event of every
-    widget (thousands when a resident's screen is built: 30 ms of a 70 ms opening); so the filter
-    notes the first input event, steps aside for WATCH_REST_MS, then listens again. The idle time
-    is then known to within those 5 seconds, against a lock measured in minutes."""
-
-    def __init__(self, monotonic: Callable[[], float], parent=None):
-        super().__init__(parent)
-        self.monotonic = monotonic
-        self.last = monotonic()
-        self._rest = QTimer(self, singleShot=True, interval=WATCH_REST_MS)
-        self._rest.timeout.connect(self.listen)
-        self.listening = False
-        self.listen()
-
-    def listen(self) -> None:
-        QApplication.instance().installEventFilter(self)
-        self.listening = True
-
-    def stop(self) -> None:
-        self._rest.stop()
-        QApplication.instance().removeEventFilter(self)
-        self.listening = False
-
-    def touched(self) -> None:
-        self.last = self.monotonic()
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() in INPUT_EVENTS:
-            self.touched()
-            QApplication.instance().removeEventFilter(self)
-            self.listening = False
-            self._rest.start()
-        return False
-
 
 class LockScreen(QWidget):
     """Covers the work after the idle time: only the same operator's password opens it again."""
@@ -283,7 +241,7 @@ class MainWindow(QMainWindow):
         ):
             QShortcut(QKeySequence(keys), self, activated=slot, context=Qt.ShortcutContext.WindowShortcut)
 
-        self.input_watch = InputWatch(self.monotonic, self)
+        self.input_watch = InputWatch(self.monotonic, parent=self)
         self.idle_timer = QTimer(self, interval=1000)
         self.idle_timer.timeout.connect(self.check_idle)
         if self.settings.idle_lock_minutes > 0:

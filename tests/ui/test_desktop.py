@@ -188,7 +188,7 @@ def test_input_keeps_the_screen_unlocked_and_the_watch_steps_aside(qtbot, counte
     assert not main.locked
     assert not main.input_watch.listening
     # listening again after the rest (a coarse 5 s timer may fire up to 5 % late on a busy machine)
-    qtbot.waitUntil(lambda: main.input_watch.listening, timeout=main.input_watch._rest.interval() * 2)
+    qtbot.waitUntil(lambda: main.input_watch.listening, timeout=main.input_watch.rest_ms * 2)
     qtbot.mouseClick(main.search.table.viewport(), Qt.MouseButton.LeftButton)
     assert main.last_input == now[0]
     now[0] += 61

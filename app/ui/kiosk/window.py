@@ -31,9 +31,10 @@ from app.ui.kiosk.screens import (
     ReceiptScreen,
     TakeCardScreen,
 )
+from app.ui.input_watch import KIOSK_REST_MS, InputWatch
 from app.ui.kiosk.texts import Texts
 from app.ui.kiosk.widgets import HoldCorner
-from app.ui.qt import QApplication, QEvent, QFrame, QGuiApplication, QHBoxLayout, QLabel, QPushButton, QStackedWidget, Qt, QTimer, QVBoxLayout, QWidget, Signal
+from app.ui.qt import QApplication, QFrame, QGuiApplication, QHBoxLayout, QLabel, QPushButton, QStackedWidget, Qt, QTimer, QVBoxLayout, QWidget, Signal
 from app.ui.tasks import TaskRunner
 from hardware.errors import (
     CardError,
@@ -153,7 +154,8 @@ class KioskWindow(QWidget):
         self.message.finished.connect(self._message_done)
         self.admin.back.connect(self._admin_back)
         self.admin.pad.submitted.connect(self._admin_submitted)
-        QApplication.instance().installEventFilter(self)
+        self.input_watch = InputWatch(rest_ms=KIOSK_REST_MS, parent=self)
+        self.input_watch.input_seen.connect(self._touched)
         self.retranslate()
         self.go_attract()
         self.availability_timer.start()
@@ -199,9 +201,7 @@ class KioskWindow(QWidget):
     def _stop(self) -> None:
         for timer in (self.inactivity, self.reminder, self.availability_timer, self.sync_timer, self.flash_off):
             timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self.input_watch.stop()
         try:
             self.events.card_inserted.disconnect(self._card_inserted)
             self.events.card_removed.disconnect(self._card_removed)
@@ -480,10 +480,9 @@ class KioskWindow(QWidget):
             self._message("error", "error_title", "", "go_counter")
 
     # -- inactivity -----------------------------------------------------------------------------------------
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress) and self.inactivity.isActive():
+    def _touched(self, _at: float) -> None:
+        if self.inactivity.isActive():
             self.inactivity.start()
-        return False
 
     def _timed_out(self) -> None:
         if self.state not in TIMED:
