@@ -392,9 +392,9 @@ def cmd_certificate(args) -> int:
     kind = CertificateKind(args.type)
     wanted = _names(args.items, OPTIONAL_ITEMS, "--items")
     omitted = _names(args.omit, OMITTABLE_ITEMS, "--omit")
-    from app.certificates import ITEM_LABELS
+    from app.certificates import item_labels
 
-    fields = frozenset(_names(args.fields, tuple(ITEM_LABELS), "--fields"))
+    fields = frozenset(_names(args.fields, tuple(item_labels(kind)), "--fields"))
     items = ItemChoice(**{n: True for n in wanted}, **{n: False for n in omitted}, items=fields)
     service = log_in(Path(args.dir), args.operator, _password(args))
     try:
@@ -546,11 +546,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--operator", required=True)
     c.add_argument("--password-stdin", action="store_true")
     c.add_argument("--resident", required=True, help="宛名番号 of the person asked about")
-    c.add_argument("--type", required=True, choices=[k.value for k in CertificateKind], help="copy 住民票の写し, removed_copy 除票の写し, items 記載事項証明書, move_out 転出証明書")
+    c.add_argument("--type", required=True, choices=[k.value for k in CertificateKind], help="copy 住民票の写し, removed_copy 除票の写し, items 記載事項証明書, removed_items 除票記載事項証明書, move_out 転出証明書")
     c.add_argument("--members", default="self", help="self (個人票), all (the household), or 宛名番号s separated by commas")
     c.add_argument("--items", default="", help=f"optional items to print: {','.join(OPTIONAL_ITEMS)}")
     c.add_argument("--omit", default="", help=f"items to leave out: {','.join(OMITTABLE_ITEMS)}")
-    c.add_argument("--fields", default="", help="items (記載事項証明書): the items the applicant asked for, e.g. address,birth_date,domicile")
+    c.add_argument("--fields", default="", help="items / removed_items (記載事項証明書): the items the applicant asked for, e.g. address,birth_date,domicile (removed_items also removal_reason,removal_date,destination)")
     c.add_argument("--copies", type=int, default=1)
     c.add_argument("--official", action="store_true", help="公用 (no fee)")
     where = c.add_mutually_exclusive_group(required=True)

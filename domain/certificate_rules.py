@@ -8,7 +8,7 @@ checks, so a protected person is refused the same way everywhere.
   kiosk the message is neutral and reveals nothing.
 - Each kind has the records it is for: 住民票の写し and 記載事項証明書 for current residents (and a
   person whose 転出 is planned for a later day: until then they are printed as before the move-out,
-  j1000), 除票の写し for removed records, 転出証明書 for a domestic move-out.
+  j1000), 除票の写し and 除票記載事項証明書 for removed records, 転出証明書 for a domestic move-out.
 - A kiosk never prints the My Number or the resident code (j1210).
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ class CertificateKind(Enum):
     COPY = "copy"  # 住民票の写し
     REMOVED_COPY = "removed_copy"  # 住民票の除票の写し
     ITEMS = "items"  # 住民票記載事項証明書
+    REMOVED_ITEMS = "removed_items"  # 住民票除票記載事項証明書
     MOVE_OUT = "move_out"  # 転出証明書
 
     @property
@@ -44,17 +45,29 @@ class CertificateKind(Enum):
         """The certification statement (認証文), printed once, on the last page."""
         return _STATEMENTS[self.value]
 
+    @property
+    def certifies_chosen_items(self) -> bool:
+        """A 記載事項証明書: only the items the applicant asked for are printed."""
+        return self in (CertificateKind.ITEMS, CertificateKind.REMOVED_ITEMS)
+
+    @property
+    def for_removed_records(self) -> bool:
+        """Issued from the 除票 (removed records), not the current register."""
+        return self in (CertificateKind.REMOVED_COPY, CertificateKind.REMOVED_ITEMS)
+
 
 _TITLES = {
     "copy": "住民票の写し",
     "removed_copy": "住民票の除票の写し",
     "items": "住民票記載事項証明書",
+    "removed_items": "住民票除票記載事項証明書",
     "move_out": "転出証明書",
 }
 _STATEMENTS = {
     "copy": "この写しは、住民票の原本と相違ないことを証明する。",
     "removed_copy": "この写しは、住民票の除票の原本と相違ないことを証明する。",
     "items": "上記の事項は、住民票に記載されている事項と相違ないことを証明する。",
+    "removed_items": "上記の事項は、住民票の除票に記載されている事項と相違ないことを証明する。",
     "move_out": "上記の者は、転出の届出をしたことを証明する。",
 }
 
@@ -135,9 +148,10 @@ def check_kind(kind: CertificateKind, persons: Iterable[Resident], *, on: dt.dat
     if kind in (CertificateKind.COPY, CertificateKind.ITEMS):
         misfits = [p for p in persons if not p.is_current and not move_out_pending(p, on)]
         code, text = "removed_record", "の住民票は消除されています。「住民票の除票の写し」を選んでください。"
-    elif kind is CertificateKind.REMOVED_COPY:
+    elif kind.for_removed_records:
         misfits = [p for p in persons if p.is_current]
-        code, text = "current_record", "は現在の住民です。除票の写しではなく「住民票の写し」を選んでください。"
+        instead = "住民票記載事項証明書" if kind.certifies_chosen_items else "住民票の写し"
+        code, text = "current_record", f"は現在の住民です。除票ではなく「{instead}」を選んでください。"
     else:  # MOVE_OUT
         misfits = [p for p in persons if p.removal is None or p.removal.reason != ChangeReason.MOVE_OUT_DOMESTIC.code]
         code, text = "no_move_out", "には国内への転出届の記録がないため、転出証明書は発行できません。"

@@ -156,7 +156,7 @@ class IssuanceEvent(Strict):
     sequence: int = Field(ge=0)
     operator_id: str = Field(max_length=64)
     channel: Literal["counter", "kiosk"]
-    kind: Literal["copy", "removed_copy", "items", "move_out"]
+    kind: Literal["copy", "removed_copy", "items", "removed_items", "move_out"]
     resident_ids: str = Field(max_length=certificates.MAX_RESIDENTS * 40)
     items: str = Field(max_length=4000)
     pages: int = Field(ge=0, le=1000)

@@ -21,6 +21,7 @@ _EXPORTS = {
     "CertifierSettings": "app.certificates.certifier",
     "certifier_on": "app.certificates.certifier",
     "ITEM_LABELS": "app.certificates.content",
+    "item_labels": "app.certificates.content",
     "ItemChoice": "app.certificates.content",
     "IssueStamp": "app.certificates.document",
     "RenderedCertificate": "app.certificates.document",

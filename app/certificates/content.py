@@ -47,13 +47,24 @@ ITEM_LABELS: dict[str, str] = {
     "stay_expires_on": "在留期間の満了の日",
     "card_number": "在留カード等の番号",
 }
+# What a 住民票除票記載事項証明書 may also certify: the removal (消除) itself.
+REMOVAL_ITEM_LABELS: dict[str, str] = {
+    "removal_reason": "消除事由",
+    "removal_date": "消除事由の生じた年月日",
+    "destination": "転出先",
+}
+
+
+def item_labels(kind: CertificateKind) -> dict[str, str]:
+    """The items a 記載事項証明書 of this kind may be asked to certify, with their labels."""
+    return ITEM_LABELS | REMOVAL_ITEM_LABELS if kind.for_removed_records else ITEM_LABELS
 
 
 @dataclass(frozen=True)
 class ItemChoice:
     """What the applicant asked to show or omit (j1000). The four items omitted unless asked for are
     off by default; a foreign resident's items are on and each can be omitted. `items` is used by the
-    記載事項証明書 only: the keys of ITEM_LABELS the applicant asked for."""
+    記載事項証明書 only: the keys of item_labels(kind) the applicant asked for."""
 
     householder_relationship: bool = False  # 世帯主・続柄
     domicile: bool = False  # 本籍・筆頭者
@@ -71,7 +82,7 @@ class ItemChoice:
     items: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        unknown = set(self.items) - set(ITEM_LABELS)
+        unknown = set(self.items) - set(ITEM_LABELS) - set(REMOVAL_ITEM_LABELS)
         if unknown:
             raise ValueError(f"unknown certificate items: {sorted(unknown)}")
 
@@ -95,8 +106,11 @@ class CertificateRequest:
             raise ValueError("a certificate needs at least one person")
         if self.kind is CertificateKind.MOVE_OUT and any(r.removal is None for r in self.persons):
             raise ValueError("a 転出証明書 needs the move-out (removal) of every person")
-        if self.kind is CertificateKind.REMOVED_COPY and any(r.removal is None for r in self.persons):
-            raise ValueError("a 除票の写し needs removed records")
+        if self.kind.for_removed_records and any(r.removal is None for r in self.persons):
+            raise ValueError(f"a {self.kind.title} needs removed records")
+        misplaced = set(self.items.items) - set(item_labels(self.kind))
+        if misplaced:
+            raise ValueError(f"items {sorted(misplaced)} cannot be certified on a {self.kind.title}")
 
 
 @dataclass(frozen=True)
@@ -224,7 +238,7 @@ def _wanted(kind: CertificateKind, c: ItemChoice, key: str) -> bool:
     """Whether `key` is shown for this kind and choice (氏名 always)."""
     if key == "name":
         return True
-    if kind is CertificateKind.ITEMS:
+    if kind.certifies_chosen_items:
         return key in c.items
     if kind is CertificateKind.MOVE_OUT:
         # 転出証明書 (施行令第23条): the items the new municipality needs; 個人番号 only when allowed.
@@ -290,11 +304,13 @@ def person_rows(kind: CertificateKind, r: Resident, c: ItemChoice) -> tuple[Row,
     if w("my_number"):
         out.add("my_number", "個人番号", r.my_number)
     removal = r.removal
-    if removal is not None and kind is CertificateKind.REMOVED_COPY:
+    if removal is not None and kind.for_removed_records:
         moving = _is_move_out(removal.reason)
-        out.add("removal_reason", "消除事由", _reason_label(removal.reason))
-        out.add("removal_date", "転出予定年月日" if moving else "消除事由の生じた年月日", record_date(removal.occurred_on))
-        if removal.destination is not None:
+        if w("removal_reason"):
+            out.add("removal_reason", "消除事由", _reason_label(removal.reason))
+        if w("removal_date"):
+            out.add("removal_date", "転出予定年月日" if moving else "消除事由の生じた年月日", record_date(removal.occurred_on))
+        if removal.destination is not None and w("destination"):
             out.add("destination", "転出先", address_text(removal.destination))
     if removal is not None and kind is CertificateKind.MOVE_OUT:
         out.add("moving_on", "転出予定年月日", record_date(removal.occurred_on))
@@ -358,7 +374,7 @@ def _household_rows(req: CertificateRequest, persons: tuple[Resident, ...]) -> t
     rows: list[Row] = []
     first = persons[0]
     address = ""
-    if kind is CertificateKind.ITEMS:
+    if kind.certifies_chosen_items:
         if "address" in c.items:
             address = address_text(first.address)
         elif "address_without_building" in c.items:

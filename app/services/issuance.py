@@ -71,7 +71,7 @@ class CertificateSettings:
     city: str = "千葉市"  # 市区町村名 in the issue number
     terminal_label: str = ""  # 発行端末名番号 in the issue number; default: the terminal's name without spaces
     printer_numbers: Mapping[str, str] = field(default_factory=dict)  # printer name → 発行プリンタ番号 ("001")
-    fees: Mapping[str, int] = field(default_factory=lambda: {"copy": 300, "removed_copy": 300, "items": 300, "move_out": 0})
+    fees: Mapping[str, int] = field(default_factory=lambda: {"copy": 300, "removed_copy": 300, "items": 300, "removed_items": 300, "move_out": 0})
     overflow: str = "shrink"  # j1070: "shrink" (print to the limit) or "blank"
     certifiers_file: str = ""  # the certifiers (職名・氏名・公印) with their dates; default: the city's built-in list
     certifier_office: str = CITY_OFFICE  # whose name certifies: "city" (千葉県千葉市長) or a ward's code (区長)
@@ -126,11 +126,11 @@ class CertificateOrder:
     @property
     def prints_my_number(self) -> bool:
         """個人番号 on the paper: asked for, or one of the items a 記載事項証明書 asks to certify."""
-        return self.items.my_number or (self.kind is CertificateKind.ITEMS and "my_number" in self.items.items)
+        return self.items.my_number or (self.kind.certifies_chosen_items and "my_number" in self.items.items)
 
     @property
     def prints_resident_code(self) -> bool:
-        return self.items.resident_code or (self.kind is CertificateKind.ITEMS and "resident_code" in self.items.items)
+        return self.items.resident_code or (self.kind.certifies_chosen_items and "resident_code" in self.items.items)
 
     def as_items(self) -> dict:
         """The order as the issuance history keeps it (記載事項), enough to print it again."""
@@ -261,7 +261,7 @@ class IssuanceService:
             if me is None:
                 raise _unknown([resident_id])
             records = self._household_records(store, me.household_id) if me.household_id else [me]
-            if kind is CertificateKind.REMOVED_COPY:
+            if kind.for_removed_records:
                 chosen = [r for r in records if not r.is_current] or [me]
             elif kind is CertificateKind.MOVE_OUT:
                 moved = self._move_out_change(store, me)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from app.certificates import ITEM_LABELS, ItemChoice
+from app.certificates import ItemChoice, item_labels
+from app.certificates.content import ITEM_LABELS, REMOVAL_ITEM_LABELS
 from app.services.issuance import CertificateOrder, IssueResult, Lift, Prepared
 from app.ui.qt import (
     QCheckBox,
@@ -118,14 +119,14 @@ class CertificatePanel(QWidget):
             self.foreign[name] = QCheckBox(label, objectName=f"item_{name}", checked=True)
             fb.addWidget(self.foreign[name])
         self.foreign_box.hide()
-        # 住民票記載事項証明書: 氏名 and exactly the items the applicant asks to have certified
+        # 住民票(除票)記載事項証明書: 氏名 and exactly the items the applicant asks to have certified
+        # (the removal's items only for the 除票)
         self.fields_box = QGroupBox("証明を求める事項（氏名のほか、請求のあったものに印）", objectName="itemFields")
         gb = QVBoxLayout(self.fields_box)
         self.fields: dict[str, QCheckBox] = {}
-        for key, label in ITEM_LABELS.items():
+        for key, label in (ITEM_LABELS | REMOVAL_ITEM_LABELS).items():
             self.fields[key] = QCheckBox(label, objectName=f"field_{key}")
             gb.addWidget(self.fields[key])
-        self.fields_box.hide()
 
         self.copies = QSpinBox(objectName="certificateCopies", minimum=1, maximum=10, value=1)
         self.official = QCheckBox("公用（手数料なし）", objectName="officialUse")
@@ -218,6 +219,7 @@ class CertificatePanel(QWidget):
 
         self._timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.refresh_preview)
+        self._show_item_boxes()
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.members.itemChanged.connect(lambda _item: self._changed())
         for box in (*self.optional.values(), self.furigana, *self.foreign.values(), *self.fields.values(), self.official):
@@ -282,24 +284,32 @@ class CertificatePanel(QWidget):
 
     def order(self) -> CertificateOrder:
         chosen = self.chosen_ids()
+        kind = self.current_kind()
         items = ItemChoice(
             **{name: box.isChecked() for name, box in self.optional.items()},
             furigana=self.furigana.isChecked(),
             **{name: box.isChecked() for name, box in self.foreign.items()},
-            items=frozenset(key for key, box in self.fields.items() if box.isChecked()) if self.current_kind() is CertificateKind.ITEMS else frozenset(),
+            items=frozenset(key for key in item_labels(kind) if self.fields[key].isChecked()) if kind.certifies_chosen_items else frozenset(),
         )
-        return CertificateOrder(self.current_kind(), chosen, items, copies=self.copies.value(), official_use=self.official.isChecked())
+        return CertificateOrder(kind, chosen, items, copies=self.copies.value(), official_use=self.official.isChecked())
 
     def _kind_changed(self) -> None:
         self.lift_granted = None
-        items_kind = self.current_kind() is CertificateKind.ITEMS
-        self.fields_box.setVisible(items_kind)
-        self.optional_box.setVisible(not items_kind)
+        self._show_item_boxes()
         self.load_members()
+
+    def _show_item_boxes(self) -> None:
+        """A 記載事項証明書 lists the items to certify (the removal's only for the 除票); the other
+        kinds the items to add or omit."""
+        kind = self.current_kind()
+        for key in REMOVAL_ITEM_LABELS:
+            self.fields[key].setHidden(not kind.for_removed_records)
+        self.fields_box.setVisible(kind.certifies_chosen_items)
+        self.optional_box.setVisible(not kind.certifies_chosen_items)
 
     def _changed(self) -> None:
         foreign = any(self.members.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(self.members.count()) if self.members.item(i).checkState() == Qt.CheckState.Checked)
-        self.foreign_box.setVisible(foreign and self.current_kind() is not CertificateKind.ITEMS)
+        self.foreign_box.setVisible(foreign and not self.current_kind().certifies_chosen_items)
         self.done.hide()
         self._show_fee()
         self._timer.start()
@@ -312,10 +322,19 @@ class CertificatePanel(QWidget):
     # -- preview -------------------------------------------------------------------------------
     def refresh_preview(self) -> None:
         if not self.chosen_ids():
-            self._show_problem("証明書に記載する人を選んでください。")
-            self.issue_button.setEnabled(False)
+            self._no_preview("証明書に記載する人を選んでください。")
             return
-        self.runner.run(self.service.issuance.prepare, self.order(), lift=self.lift_granted, on_done=self._show_prepared, on_error=self._failed, key=f"cert-preview-{id(self)}")
+        self.runner.run(self.service.issuance.prepare, self.order(), lift=self.lift_granted, on_done=self._show_prepared,
+                        on_error=lambda e: self._no_preview(message_of(e)), key=f"cert-preview-{id(self)}")
+
+    def _no_preview(self, text: str) -> None:
+        """What was chosen cannot be issued: the old preview goes (it showed another choice), and so
+        does the way to issue it."""
+        self.prepared = None
+        self._document.close()
+        self.preview_label.setText("プレビュー（見本）　なし")
+        self.issue_button.setEnabled(False)
+        self._show_problem(text)
 
     def _show_prepared(self, prepared: Prepared) -> None:
         self.prepared = prepared

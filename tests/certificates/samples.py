@@ -45,6 +45,8 @@ def samples() -> dict[str, tuple]:
                                  items=ItemChoice(householder_relationship=True), householder=moved_out(head)), "shrink"),
         "items": (request(CertificateKind.ITEMS, family[:2],
                           items=ItemChoice(items=frozenset({"address", "birth_date", "relationship", "householder"}))), "shrink"),
+        "removed-items": (request(CertificateKind.REMOVED_ITEMS, (moved_out(head),), householder=moved_out(head),
+                                  items=ItemChoice(items=frozenset({"address", "birth_date", "removal_reason", "removal_date", "destination"}))), "shrink"),
         "move-out": (request(CertificateKind.MOVE_OUT, (moved_out(head), moved_out(family[1])),
                              householder=moved_out(head)), "shrink"),
         "official-use": (request(CertificateKind.COPY, family[7:], official_use=True), "shrink"),

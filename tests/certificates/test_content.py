@@ -130,6 +130,21 @@ def test_removed_copy_shows_the_removal_a_copy_does_not():
     assert not {"removal_reason", "removal_date", "destination", "moving_on"} & set(copy)
 
 
+def test_removed_items_certificate_certifies_the_removal_items_asked_for():
+    head = moved_out(takahashi_household()[0])
+    req = request(CertificateKind.REMOVED_ITEMS, [head], items=ItemChoice(items=frozenset({"birth_date", "destination"})))
+    shown = rows(req)
+    assert set(shown) == {"name", "birth_date", "destination"}
+    assert shown["destination"].startswith("東京都世田谷区三軒茶屋二丁目11番22号")
+    assert build_content(req).title == "住民票除票記載事項証明書"
+    assert "除票に記載されている事項と相違ない" in build_content(req).statement
+    # the removal's items belong to the 除票 only; the 除票 needs removed records
+    with pytest.raises(ValueError, match="cannot be certified"):
+        request(CertificateKind.ITEMS, [takahashi_household()[0]], items=ItemChoice(items=frozenset({"destination"})))
+    with pytest.raises(ValueError, match="needs removed records"):
+        request(CertificateKind.REMOVED_ITEMS, [takahashi_household()[0]], items=ItemChoice(items=frozenset({"birth_date"})))
+
+
 def test_move_out_certificate_has_destination_planned_day_and_statutory_items():
     head = moved_out(takahashi_household()[0])
     shown = rows(request(CertificateKind.MOVE_OUT, [head]))

@@ -51,6 +51,8 @@ def cases():
         "removed-japanese": request(CertificateKind.REMOVED_COPY, [moved_out(head), moved_out(family[1])], householder=moved_out(head)),
         "removed-foreign": request(CertificateKind.REMOVED_COPY, [moved_out(foreign)], householder=moved_out(foreign), items=ALL),
         "items": request(CertificateKind.ITEMS, family[:2], items=ItemChoice(items=frozenset({"address", "birth_date", "sex", "householder", "relationship"}))),
+        "removed-items": request(CertificateKind.REMOVED_ITEMS, [moved_out(head)], householder=moved_out(head),
+                                 items=ItemChoice(items=frozenset({"address", "birth_date", "removal_reason", "removal_date", "destination"}))),
         "move-out-japanese": request(CertificateKind.MOVE_OUT, [moved_out(head)], householder=moved_out(head)),
         "move-out-foreign": request(CertificateKind.MOVE_OUT, [moved_out(foreign)], householder=moved_out(foreign)),
     }

@@ -91,6 +91,11 @@ def test_kinds_fit_the_records():
         check_kind(CertificateKind.COPY, [alive, dead], on=TODAY)
     with refused("住民票の写し"):
         check_kind(CertificateKind.REMOVED_COPY, [alive], on=TODAY)
+    check_kind(CertificateKind.REMOVED_ITEMS, [dead], on=TODAY)
+    with refused("「住民票記載事項証明書」"):
+        check_kind(CertificateKind.REMOVED_ITEMS, [alive], on=TODAY)
+    with refused("除票の写し"):
+        check_kind(CertificateKind.ITEMS, [dead], on=TODAY)
     with refused("転出証明書"):
         check_kind(CertificateKind.MOVE_OUT, [dead], on=TODAY)
     with refused("選んでください"):
@@ -126,4 +131,4 @@ def test_a_kiosk_never_prints_the_my_number_or_the_resident_code():
 
 
 def test_kind_labels():
-    assert [k.label for k in CertificateKind] == ["住民票の写し", "住民票の除票の写し", "住民票記載事項証明書", "転出証明書"]
+    assert [k.label for k in CertificateKind] == ["住民票の写し", "住民票の除票の写し", "住民票記載事項証明書", "住民票除票記載事項証明書", "転出証明書"]

@@ -43,5 +43,9 @@ def test_refusals_are_plain_japanese_and_write_nothing(world, counter, tmp_path)
     assert bad_item.returncode != 0 and "使えない名前" in bad_item.stderr
     bad_field = run(world, "--resident", me.resident_id, "--type", "items", "--fields", "address,shoe_size", "--out", str(tmp_path / "w.pdf"))
     assert bad_field.returncode != 0 and "shoe_size" in bad_field.stderr and "birth_date" in bad_field.stderr
+    removal_field = run(world, "--resident", me.resident_id, "--type", "items", "--fields", "destination", "--out", str(tmp_path / "v.pdf"))
+    assert removal_field.returncode != 0 and "destination" in removal_field.stderr and "Traceback" not in removal_field.stderr
+    not_removed = run(world, "--resident", me.resident_id, "--type", "removed_items", "--fields", "destination", "--out", str(tmp_path / "u.pdf"))
+    assert not_removed.returncode == 1 and "住民票記載事項証明書" in not_removed.stderr and "Traceback" not in not_removed.stderr
     assert not list(tmp_path.glob("*.pdf"))
     assert history_rows(counter) == []

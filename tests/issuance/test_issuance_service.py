@@ -215,6 +215,12 @@ def test_kinds_for_removed_records_and_a_move_out_ahead(counter, issuance, tmp_p
         issuance.prepare(order(ids=[dead.resident_id]))
     removed = issuance.prepare(order(CertificateKind.REMOVED_COPY, ids=[dead.resident_id]))
     assert "除票" in pdf_text(removed.preview.pdf)
+    removal_items = ItemChoice(items=frozenset({"birth_date", "removal_reason", "removal_date"}))
+    certified = pdf_text(issuance.prepare(order(CertificateKind.REMOVED_ITEMS, ids=[dead.resident_id], items=removal_items)).preview.pdf)
+    assert "住民票除票記載事項証明書" in certified and "消除事由" in certified and "死亡" in certified
+    assert "住所を定めた年月日" not in certified and issuance.fee(order(CertificateKind.REMOVED_ITEMS)) == 300
+    with pytest.raises(IssuanceRefused, match="current_record"):
+        issuance.prepare(order(CertificateKind.REMOVED_ITEMS, ids=[leaving[0].resident_id, households[0][0].resident_id], items=removal_items))
     # before the planned day: a copy as before the move-out (with a notice), and the 転出証明書
     members, notices = issuance.candidates(leaving[0].resident_id, CertificateKind.COPY)
     assert {m.resident_id for m in members} == {m.resident_id for m in leaving}

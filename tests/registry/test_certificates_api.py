@@ -8,6 +8,7 @@ import orjson
 import pytest
 from sqlalchemy import select, update
 
+from domain.certificate_rules import CertificateKind
 from domain.ids import uuid7
 from registry.protocol.signing import b64url_encode
 from registry.schema import issuances, lifts, residents, settings
@@ -101,6 +102,10 @@ def test_history_is_kept_gap_free_and_an_unlifted_protected_copy_is_marked(world
     bad = _event(6, ["R1"])
     bad["resident_ids"] = "not json"
     assert_error(reg.signed(counter, "POST", "/v1/issuances", {"entries": [bad]}), 422, "request_invalid")
+    unknown_kind = {**_event(6, ["R1"]), "kind": "family_register"}
+    assert_error(reg.signed(counter, "POST", "/v1/issuances", {"entries": [unknown_kind]}), 422, "request_invalid")
+    every_kind = [{**_event(6 + i, ["R1"]), "kind": kind.value} for i, kind in enumerate(CertificateKind)]
+    assert reg.signed(counter, "POST", "/v1/issuances", {"entries": every_kind}).json() == {"seq": 5 + len(every_kind)}
 
 
 def test_a_delegation_for_the_terminals_key_and_the_issuing_key_never_leaves(world):

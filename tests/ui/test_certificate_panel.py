@@ -10,7 +10,7 @@ from app.ui.printing import QtPrinter
 from app.ui.qt import Qt
 from tests.issuance.helpers import history_rows, households_of, pdf_text, protect
 from tests.support.world import SUPERVISOR, SUPERVISOR_PASSWORD
-from tests.ui.test_desktop import _main, wait_idle
+from tests.ui.test_desktop import _main
 from tests.ui.typing import ime_type
 
 
@@ -35,9 +35,9 @@ def open_certificate(qtbot, main, resident_id: str) -> CertificatePanel:
 
 
 def settled(qtbot, main, panel) -> None:
-    # the preview waits for the clerk to stop choosing, then renders in the worker
-    qtbot.waitUntil(lambda: not panel._timer.isActive(), timeout=5000)
-    wait_idle(qtbot, main.runner)
+    # the preview waits for the clerk to stop choosing, then renders in the worker (whose result
+    # may start the wait again: the members of another kind loaded)
+    qtbot.waitUntil(lambda: not panel._timer.isActive() and not main.runner.busy, timeout=15000)
 
 
 def test_preview_then_issue_the_household_to_pdf(qtbot, main, counter, tmp_path):
@@ -142,3 +142,23 @@ def test_a_certificate_of_the_items_asked_for(qtbot, main, counter, tmp_path):
     qtbot.waitUntil(lambda: panel.result is not None, timeout=20000)
     (row,) = history_rows(counter)
     assert row["kind"] == "items" and '"address"' in row["items"] and row["my_number_printed"] == 0
+
+
+def test_the_removal_items_are_offered_for_the_removed_records_only(qtbot, main, counter):
+    from domain.certificate_rules import CertificateKind
+
+    me = households_of(counter, 1)[0][0]
+    panel = open_certificate(qtbot, main, me.resident_id)
+    assert panel.fields["destination"].isHidden()
+    panel.kind.setCurrentIndex(panel.kind.findData(CertificateKind.REMOVED_ITEMS))
+    qtbot.waitUntil(lambda: panel.fields_box.isVisible(), timeout=5000)
+    assert not panel.fields["destination"].isHidden() and not panel.fields["removal_reason"].isHidden()
+    panel.fields["destination"].setChecked(True)
+    settled(qtbot, main, panel)
+    # a current resident has no 除票: the clerk is told what to choose instead, nothing is issued
+    assert "住民票記載事項証明書" in panel.message.text() and not panel.issue_button.isEnabled()
+    assert panel.prepared is None and panel._document.pageCount() == 0  # no stale preview of another choice
+    panel.kind.setCurrentIndex(panel.kind.findData(CertificateKind.ITEMS))
+    settled(qtbot, main, panel)
+    assert panel.fields["destination"].isHidden() and "destination" not in panel.order().items.items
+    assert panel.prepared is not None and panel.issue_button.isEnabled() and not panel.message.isVisible()
