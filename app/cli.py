@@ -395,6 +395,11 @@ def cmd_certificate(args) -> int:
     from app.certificates import item_labels
 
     fields = frozenset(_names(args.fields, tuple(item_labels(kind)), "--fields"))
+    # each option belongs to some kinds only: one given to another kind would be silently ignored
+    if kind.certifies_chosen_items and (wanted or omitted - {"furigana"}):
+        raise SystemExit(f"{kind.title}では --items・--omit（furigana を除く）は使えません。証明を求める事項は --fields で指定してください。")
+    if fields and not kind.certifies_chosen_items:
+        raise SystemExit(f"{kind.title}では --fields は使えません（記載事項証明書のときだけ）。記載・省略は --items・--omit で指定してください。")
     items = ItemChoice(**{n: True for n in wanted}, **{n: False for n in omitted}, items=fields)
     service = log_in(Path(args.dir), args.operator, _password(args))
     try:

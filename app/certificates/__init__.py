@@ -22,6 +22,7 @@ _EXPORTS = {
     "certifier_on": "app.certificates.certifier",
     "ITEM_LABELS": "app.certificates.content",
     "item_labels": "app.certificates.content",
+    "REMOVAL_ITEM_LABELS": "app.certificates.content",
     "ItemChoice": "app.certificates.content",
     "IssueStamp": "app.certificates.document",
     "RenderedCertificate": "app.certificates.document",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.certificates.certifier import Certifier
 from app.certificates.kinds import CertificateKind
@@ -85,6 +85,14 @@ class ItemChoice:
         unknown = set(self.items) - set(ITEM_LABELS) - set(REMOVAL_ITEM_LABELS)
         if unknown:
             raise ValueError(f"unknown certificate items: {sorted(unknown)}")
+
+    def for_kind(self, kind: CertificateKind) -> "ItemChoice":
+        """Only what this kind uses: a 記載事項証明書 has its items and the フリガナ choice; the
+        other kinds have everything but those items. A choice left over from another kind (ticked,
+        then the kind changed) neither prints nor counts as printed."""
+        if kind.certifies_chosen_items:
+            return ItemChoice(furigana=self.furigana, items=self.items)
+        return replace(self, items=frozenset()) if self.items else self
 
 
 @dataclass(frozen=True)

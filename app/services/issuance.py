@@ -123,14 +123,17 @@ class CertificateOrder:
     official_use: bool = False  # 公用 (j1060): no fee
     household_form: bool = True  # 世帯連記式 when several persons
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "items", self.items.for_kind(self.kind))
+
     @property
     def prints_my_number(self) -> bool:
         """個人番号 on the paper: asked for, or one of the items a 記載事項証明書 asks to certify."""
-        return self.items.my_number or (self.kind.certifies_chosen_items and "my_number" in self.items.items)
+        return self.items.my_number or "my_number" in self.items.items  # (items only for a 記載事項証明書)
 
     @property
     def prints_resident_code(self) -> bool:
-        return self.items.resident_code or (self.kind.certifies_chosen_items and "resident_code" in self.items.items)
+        return self.items.resident_code or "resident_code" in self.items.items
 
     def as_items(self) -> dict:
         """The order as the issuance history keeps it (記載事項), enough to print it again."""

@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from app.certificates import ItemChoice, item_labels
-from app.certificates.content import ITEM_LABELS, REMOVAL_ITEM_LABELS
+from app.certificates import ITEM_LABELS, REMOVAL_ITEM_LABELS, ItemChoice, item_labels
 from app.services.issuance import CertificateOrder, IssueResult, Lift, Prepared
 from app.ui.qt import (
     QCheckBox,
@@ -110,8 +109,7 @@ class CertificatePanel(QWidget):
         for name, label in OPTIONAL:
             self.optional[name] = QCheckBox(label, objectName=f"item_{name}")
             ob.addWidget(self.optional[name])
-        self.furigana = QCheckBox("フリガナを記載する", objectName="item_furigana", checked=True)
-        ob.addWidget(self.furigana)
+        self.furigana = QCheckBox("フリガナを記載する", objectName="item_furigana", checked=True)  # every kind (j1020)
         self.foreign_box = QGroupBox("外国人住民の記載事項（省略するものの印を外す）")
         fb = QVBoxLayout(self.foreign_box)
         self.foreign: dict[str, QCheckBox] = {}
@@ -143,6 +141,7 @@ class CertificatePanel(QWidget):
         form.addRow("種別", self.kind)
         form.addRow("記載する人", self.members)
         form.addRow("", _wrap(member_buttons))
+        form.addRow("", self.furigana)
         form.addRow("部数", self.copies)
         form.addRow("", self.official)
         form.addRow("手数料", self.fee)

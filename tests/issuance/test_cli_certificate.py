@@ -45,6 +45,10 @@ def test_refusals_are_plain_japanese_and_write_nothing(world, counter, tmp_path)
     assert bad_field.returncode != 0 and "shoe_size" in bad_field.stderr and "birth_date" in bad_field.stderr
     removal_field = run(world, "--resident", me.resident_id, "--type", "items", "--fields", "destination", "--out", str(tmp_path / "v.pdf"))
     assert removal_field.returncode != 0 and "destination" in removal_field.stderr and "Traceback" not in removal_field.stderr
+    fields_on_a_copy = run(world, "--resident", me.resident_id, "--type", "copy", "--fields", "address", "--out", str(tmp_path / "t.pdf"))
+    assert fields_on_a_copy.returncode != 0 and "--fields は使えません" in fields_on_a_copy.stderr
+    items_on_fields_kind = run(world, "--resident", me.resident_id, "--type", "items", "--fields", "address", "--items", "domicile", "--out", str(tmp_path / "s.pdf"))
+    assert items_on_fields_kind.returncode != 0 and "--items・--omit（furigana を除く）は使えません" in items_on_fields_kind.stderr
     not_removed = run(world, "--resident", me.resident_id, "--type", "removed_items", "--fields", "destination", "--out", str(tmp_path / "u.pdf"))
     assert not_removed.returncode == 1 and "住民票記載事項証明書" in not_removed.stderr and "Traceback" not in not_removed.stderr
     assert not list(tmp_path.glob("*.pdf"))

@@ -277,6 +277,16 @@ def test_a_terminal_without_a_delegation_cannot_sign(world, counter, tmp_path):
     assert history_rows(counter) == []
 
 
+def test_an_order_keeps_only_the_choices_its_kind_has():
+    """A choice made for another kind (ticked, then the kind changed) neither prints nor counts."""
+    leftover = ItemChoice(my_number=True, resident_code=True, history=True, domicile=True, furigana=False, items=frozenset({"address"}))
+    items_order = order(CertificateKind.ITEMS, ids=["R1"], items=leftover)
+    assert items_order.items == ItemChoice(furigana=False, items=frozenset({"address"}))
+    assert not items_order.prints_my_number and not items_order.prints_resident_code
+    copy_order = order(CertificateKind.COPY, ids=["R1"], items=leftover)
+    assert copy_order.items.items == frozenset() and copy_order.prints_my_number and copy_order.items.history
+
+
 def test_a_my_number_asked_for_in_an_items_certificate_is_recorded_as_printed(world, counter, issuance, tmp_path):
     me = households_of(counter, 1)[0][0]
     items = ItemChoice(items=frozenset({"address", "my_number"}))

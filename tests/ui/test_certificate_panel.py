@@ -127,15 +127,18 @@ def test_a_certificate_of_the_items_asked_for(qtbot, main, counter, tmp_path):
 
     me = households_of(counter, 1)[0][0]
     panel = open_certificate(qtbot, main, me.resident_id)
+    panel.optional["history"].setChecked(True)  # ticked for a copy, then the kind changes: hidden, so it must not count
+    panel.optional["my_number"].setChecked(True)
     panel.kind.setCurrentIndex(panel.kind.findData(CertificateKind.ITEMS))
     qtbot.waitUntil(lambda: panel.fields_box.isVisible(), timeout=5000)
-    assert not panel.optional_box.isVisible()
+    assert not panel.optional_box.isVisible() and panel.furigana.isVisible()
     panel.fields["address"].setChecked(True)
     panel.fields["domicile"].setChecked(True)
     settled(qtbot, main, panel)
     text = pdf_text(panel.prepared.preview.pdf)
     assert "住民票記載事項証明書" in text and "本籍" in text and me.address.town in text
     assert "生年月日" not in text and "住民となった年月日" not in text
+    assert "異動履歴" not in text and not panel.order().prints_my_number
     panel.printer.setCurrentText(SAVE_AS_PDF)
     panel.save_path.setText(str(tmp_path))
     panel.issue()

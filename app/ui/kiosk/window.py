@@ -20,6 +20,7 @@ from app.services.kiosk import CardCheck, KioskInputError, KioskRefused, KioskSe
 from app.services.kiosk_settings import KioskSettings
 from app.services.payment import PaymentFailed
 from app.ui.card_events import CardEvents, card_events
+from app.ui.input_watch import KIOSK_REST_MS, InputWatch
 from app.ui.kiosk.screens import (
     AdminScreen,
     AttractScreen,
@@ -31,7 +32,6 @@ from app.ui.kiosk.screens import (
     ReceiptScreen,
     TakeCardScreen,
 )
-from app.ui.input_watch import KIOSK_REST_MS, InputWatch
 from app.ui.kiosk.texts import Texts
 from app.ui.kiosk.widgets import HoldCorner
 from app.ui.qt import QApplication, QFrame, QGuiApplication, QHBoxLayout, QLabel, QPushButton, QStackedWidget, Qt, QTimer, QVBoxLayout, QWidget, Signal
